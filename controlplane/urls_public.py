@@ -1,0 +1,12 @@
+"""URLs of the platform host (public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.platform_home, name="platform_home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]

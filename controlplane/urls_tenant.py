@@ -1,0 +1,13 @@
+"""URLs of a tenant host (the tenant's schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.portal_home, name="portal_home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]

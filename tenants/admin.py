@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from tenants.models import Domain, Tenant, TenantSettings
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class SettingsInline(admin.StackedInline):
+    model = TenantSettings
+    can_delete = False
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "status", "language", "timezone", "created_at")
+    list_filter = ("status", "language")
+    search_fields = ("slug", "name", "admin_email")
+    readonly_fields = ("schema_name", "slug", "status", "created_at", "deleted_at")
+    inlines = (SettingsInline, DomainInline)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # tenants are provisioned by the services, never by a bare INSERT
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,243 @@
+"""Writes of the tenants app: create, suspend, resume, delete, purge, custom domains."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from tenants import validators
+from tenants.errors import (
+    DomainUnavailable,
+    InvalidTenantInput,
+    InvalidTenantTransition,
+    SlugUnavailable,
+    TenantNotFound,
+)
+from tenants.models import Domain, Tenant, TenantSettings, TenantStatus
+from tenants.provisioning.pool import pool_claim
+from tenants.provisioning.template import current_template, schema_build, schema_drop
+from tenants.routing import routing_invalidate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TenantCreated:
+    tenant: Tenant
+    admin: User
+    #: True when the schema came from the warm pool, False when built from the script.
+    from_pool: bool
+    #: False when an identical earlier request had already created the tenant.
+    created: bool = True
+
+
+def _check(validator: object, value: str, field: str) -> None:
+    try:
+        validator(value)  # type: ignore[operator]
+    except ValidationError as error:
+        raise InvalidTenantInput(" ".join(error.messages), field=field) from error
+
+
+def tenant_create(
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    admin_name: str = "",
+    domain: str | None = None,
+    language: str = "en",
+    timezone_name: str = "UTC",
+) -> TenantCreated:
+    """Provision a tenant: schema (pool or script), rows, first admin — all or nothing.
+
+    Repeating a request that already succeeded (same slug and admin email) returns the
+    existing tenant instead of failing, so a retried signup is harmless.
+    """
+    slug = validators.normalise_slug(slug)
+    admin_email = admin_email.strip().lower()
+    _check(validators.validate_slug, slug, "slug")
+    _check(validators.validate_admin_email, admin_email, "admin_email")
+    _check(validators.validate_language, language, "language")
+    _check(validators.validate_timezone, timezone_name, "timezone")
+    name = name.strip()
+    if not name:
+        raise InvalidTenantInput("A display name is required.", field="name")
+    hostname = validators.normalise_hostname(domain) if domain else None
+    if hostname:
+        _check(validators.validate_custom_domain, hostname, "domain")
+
+    existing = Tenant.objects.filter(slug=slug).first()
+    if existing is not None:
+        if existing.status == TenantStatus.ACTIVE and existing.admin_email == admin_email:
+            with schema_context(existing.schema_name):
+                admin = User.objects.get(email=admin_email)
+            return TenantCreated(tenant=existing, admin=admin, from_pool=False, created=False)
+        raise SlugUnavailable(f"The address “{slug}” is already taken.", field="slug")
+    if hostname and Domain.objects.filter(domain=hostname).exists():
+        raise DomainUnavailable(f"The domain “{hostname}” is already in use.", field="domain")
+
+    template = current_template()  # fail before any write if migrate was not run
+    schema_name = validators.schema_name_for(slug)
+    with transaction.atomic():
+        tenant = Tenant.objects.create(
+            schema_name=schema_name,
+            slug=slug,
+            name=name,
+            language=language,
+            timezone=timezone_name,
+            admin_email=admin_email,
+            status=TenantStatus.PROVISIONING,
+        )
+        from_pool = pool_claim(schema_name=schema_name)
+        if not from_pool:
+            schema_build(schema_name, template=template)
+        TenantSettings.objects.create(tenant=tenant, portal_title=name)
+        if hostname:
+            Domain.objects.create(domain=hostname, tenant=tenant, is_primary=True)
+        admin = _create_first_admin(
+            tenant, email=admin_email, password=admin_password, full_name=admin_name
+        )
+        tenant.status = TenantStatus.ACTIVE
+        tenant.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(routing_invalidate)
+        transaction.on_commit(_schedule_pool_refill)
+    logger.info("tenant %s provisioned (%s)", slug, "pool" if from_pool else "script")
+    return TenantCreated(tenant=tenant, admin=admin, from_pool=from_pool)
+
+
+def _create_first_admin(tenant: Tenant, *, email: str, password: str | None, full_name: str) -> User:
+    with schema_context(tenant.schema_name):
+        admin = User(
+            email=email,
+            full_name=full_name,
+            language=tenant.language,
+            timezone=tenant.timezone,
+            is_staff=True,
+            is_superuser=True,
+        )
+        if password:
+            admin.set_password(password)
+        else:
+            admin.set_unusable_password()
+        admin.save()
+    return admin
+
+
+def _schedule_pool_refill() -> None:
+    from tenants.tasks import refill_pool
+
+    try:
+        refill_pool.delay()
+    except Exception:  # the beat schedule refills the pool anyway
+        logger.warning("could not enqueue pool refill", exc_info=True)
+
+
+def _locked(slug: str) -> Tenant:
+    tenant = Tenant.objects.select_for_update().filter(slug=slug).first()
+    if tenant is None:
+        raise TenantNotFound(f"No tenant with the address “{slug}”.", field="slug")
+    return tenant
+
+
+def tenant_suspend(*, slug: str, reason: str = "") -> Tenant:
+    with transaction.atomic():
+        tenant = _locked(slug)
+        if tenant.status != TenantStatus.ACTIVE:
+            raise InvalidTenantTransition(
+                f"Only an active tenant can be suspended; “{slug}” is {tenant.status}."
+            )
+        tenant.status = TenantStatus.SUSPENDED
+        tenant.status_reason = reason
+        tenant.save(update_fields=["status", "status_reason", "updated_at"])
+        transaction.on_commit(routing_invalidate)
+    return tenant
+
+
+def tenant_resume(*, slug: str) -> Tenant:
+    with transaction.atomic():
+        tenant = _locked(slug)
+        if tenant.status != TenantStatus.SUSPENDED:
+            raise InvalidTenantTransition(
+                f"Only a suspended tenant can be resumed; “{slug}” is {tenant.status}."
+            )
+        tenant.status = TenantStatus.ACTIVE
+        tenant.status_reason = ""
+        tenant.save(update_fields=["status", "status_reason", "updated_at"])
+        transaction.on_commit(routing_invalidate)
+    return tenant
+
+
+def tenant_delete(*, slug: str, purge: bool = False) -> Tenant:
+    """Take the tenant offline at once; the schema is dropped after the grace period
+    (``purge_deleted``) or now with ``purge=True``."""
+    with transaction.atomic():
+        tenant = _locked(slug)
+        if tenant.status != TenantStatus.DELETED:
+            tenant.status = TenantStatus.DELETED
+            tenant.deleted_at = timezone.now()
+            tenant.save(update_fields=["status", "deleted_at", "updated_at"])
+        transaction.on_commit(routing_invalidate)
+    if purge:
+        tenant_purge(slug=slug)
+    return tenant
+
+
+def tenant_purge(*, slug: str) -> None:
+    """Drop a deleted tenant's schema and forget it; its slug becomes free again."""
+    with transaction.atomic():
+        tenant = _locked(slug)
+        if tenant.status != TenantStatus.DELETED:
+            raise InvalidTenantTransition(f"Delete “{slug}” before purging it.")
+        schema_drop(tenant.schema_name)
+        Domain.objects.filter(tenant=tenant).delete()
+        # Model.delete() would try django-tenants' own schema drop; delete the row directly.
+        Tenant.objects.filter(pk=tenant.pk).delete()
+        transaction.on_commit(routing_invalidate)
+    connection.set_schema_to_public()
+
+
+def tenants_purge_expired(*, now: timezone.datetime | None = None) -> list[str]:
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TENANT_PURGE_GRACE_DAYS)
+    slugs = list(
+        Tenant.objects.filter(status=TenantStatus.DELETED, deleted_at__lte=cutoff).values_list(
+            "slug", flat=True
+        )
+    )
+    for slug in slugs:
+        tenant_purge(slug=slug)
+    return slugs
+
+
+def domain_add(*, slug: str, domain: str, primary: bool = False) -> Domain:
+    hostname = validators.normalise_hostname(domain)
+    _check(validators.validate_custom_domain, hostname, "domain")
+    with transaction.atomic():
+        tenant = _locked(slug)
+        if Domain.objects.filter(domain=hostname).exists():
+            raise DomainUnavailable(f"The domain “{hostname}” is already in use.", field="domain")
+        if primary:
+            Domain.objects.filter(tenant=tenant).update(is_primary=False)
+        created = Domain.objects.create(domain=hostname, tenant=tenant, is_primary=primary)
+        transaction.on_commit(routing_invalidate)
+    return created
+
+
+def domain_remove(*, domain: str) -> None:
+    with transaction.atomic():
+        Domain.objects.filter(domain=validators.normalise_hostname(domain)).delete()
+        transaction.on_commit(routing_invalidate)
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)
