@@ -19,8 +19,7 @@ run: setup
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy
-	$(DEV) exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(DEV) exec -- sh -c '$(PY) -m mypy && $(PY) -m pytest $(PYTEST_ARGS)'
 
 setup: $(VENV)/.synced $(MO_FILES)
 
@@ -38,7 +37,8 @@ messages: $(VENV)/.synced
 	$(DEV) exec -- $(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=.data
 
 lint: setup
-	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(DEV) exec -- $(PY) -m mypy
 
 bench: setup
 	$(DEV) exec -- $(PY) bench/provisioning.py

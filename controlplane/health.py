@@ -28,7 +28,9 @@ def _check_database() -> str | None:
 
 def _check_redis() -> str | None:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        )
         client.ping()
     except redis.RedisError as error:
         logger.warning("readyz: redis unavailable: %s", error)

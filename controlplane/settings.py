@@ -24,9 +24,13 @@ SECRET_KEY = env.str("SECRET_KEY")
 #: Tenants live on ``<slug>.<PLATFORM_DOMAIN>``; the platform itself on PLATFORM_DOMAIN.
 PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
 #: Extra host names that serve the platform (public schema) pages.
-PLATFORM_HOSTS = [PLATFORM_DOMAIN, f"www.{PLATFORM_DOMAIN}", "127.0.0.1", "[::1]"] + env.list(
-    "PLATFORM_EXTRA_HOSTS", default=[]
-)
+PLATFORM_HOSTS = [
+    PLATFORM_DOMAIN,
+    f"www.{PLATFORM_DOMAIN}",
+    "127.0.0.1",
+    "[::1]",
+    *env.list("PLATFORM_EXTRA_HOSTS", default=[]),
+]
 #: Host validation is done by the tenant router (unknown host → friendly 404).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 
@@ -187,6 +191,10 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ROUTES = {
+    "tenants.refill_pool": {"queue": "provisioning"},
+    "tenants.purge_deleted": {"queue": "maintenance"},
+}
 CELERY_BEAT_SCHEDULE = {
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
     "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},
@@ -237,7 +245,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

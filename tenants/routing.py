@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django.utils import translation
 
+from tenants.db import connection
 from tenants.models import Domain, Tenant, TenantStatus
 
 logger = logging.getLogger(__name__)

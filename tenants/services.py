@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from tenants import validators
+from tenants.db import connection
 from tenants.errors import (
     DomainUnavailable,
     InvalidTenantInput,
@@ -115,7 +116,9 @@ def tenant_create(
     return TenantCreated(tenant=tenant, admin=admin, from_pool=from_pool)
 
 
-def _create_first_admin(tenant: Tenant, *, email: str, password: str | None, full_name: str) -> User:
+def _create_first_admin(
+    tenant: Tenant, *, email: str, password: str | None, full_name: str
+) -> User:
     with schema_context(tenant.schema_name):
         admin = User(
             email=email,
@@ -206,7 +209,7 @@ def tenant_purge(*, slug: str) -> None:
     connection.set_schema_to_public()
 
 
-def tenants_purge_expired(*, now: timezone.datetime | None = None) -> list[str]:
+def tenants_purge_expired(*, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.TENANT_PURGE_GRACE_DAYS)
     slugs = list(

@@ -58,7 +58,7 @@ class ScopedIntrospection(DatabaseSchemaIntrospection):
         return super().get_constraints(_ScopedCursor(cursor), table_name)
 
 
-class DatabaseWrapper(tenants_base.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(tenants_base.DatabaseWrapper):
     #: Set to False (the benchmark does) to measure the stock introspection.
     scoped_introspection = True
 

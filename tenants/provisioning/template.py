@@ -21,8 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
+from tenants.db import connection
 from tenants.errors import TemplateMissing
 from tenants.models import SchemaTemplate
 from tenants.provisioning.fingerprint import migrations_fingerprint
@@ -75,7 +76,7 @@ def pg_dump_path() -> str:
     return found
 
 
-def _pg_dump(schema_name: str) -> str:
+def _pg_dump(schema_name: str, *, with_data: bool = True) -> str:
     db = connection.settings_dict
     env = dict(os.environ)
     env["PGPASSWORD"] = str(db.get("PASSWORD") or "")
@@ -84,7 +85,7 @@ def _pg_dump(schema_name: str) -> str:
         "--schema", schema_name,
         "--no-owner", "--no-privileges", "--no-comments", "--no-publications",
         "--no-subscriptions", "--no-security-labels", "--no-tablespaces",
-        "--inserts", "--rows-per-insert=500",
+        *(["--inserts", "--rows-per-insert=500"] if with_data else ["--schema-only"]),
         "--dbname", str(db["NAME"]),
         "--username", str(db.get("USER") or "postgres"),
     ]  # fmt: skip

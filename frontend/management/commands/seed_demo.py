@@ -13,7 +13,7 @@ from accounts.models import User
 from tenants.selectors import tenant_get
 from tenants.services import tenant_create
 
-DEMO_PASSWORD = "caseway-demo"
+DEMO_PASSWORD = "caseway-demo"  # noqa: S105 - printed for the local demo only
 OPERATOR_EMAIL = "operator@caseway.example"
 TENANT_SLUG = "acme"
 ADMIN_EMAIL = "admin@acme.example"
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 admin_name="Adam Admin",
             ).tenant
         with schema_context(tenant.schema_name):
-            for email, full_name, staff in PEOPLE:
+            for email, full_name, _staff in PEOPLE:
                 if not User.objects.filter(email=email).exists():
                     User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
         self._print(tenant.slug)
@@ -58,6 +58,8 @@ class Command(BaseCommand):
             f"  Acme portal       {portal}/",
             f"  Acme admin        {portal}/django-admin/   {ADMIN_EMAIL}",
         ]
-        lines += [f"  Acme user         {portal}/accounts/login/   {email}" for email, _, _ in PEOPLE]
+        lines += [
+            f"  Acme user         {portal}/accounts/login/   {email}" for email, _, _ in PEOPLE
+        ]
         lines += [f"  Health            {platform}/healthz   {platform}/readyz", ""]
         self.stdout.write("\n".join(lines))

@@ -16,7 +16,7 @@ from tenants.provisioning.pool import pool_discard_stale, pool_refill
 from tenants.provisioning.template import template_refresh
 
 
-class Command(MigrateSchemasCommand):  # type: ignore[misc]
+class Command(MigrateSchemasCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(

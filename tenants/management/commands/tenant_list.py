@@ -32,5 +32,6 @@ class Command(TenantCommand):
             )
         widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
-            self.stdout.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+            cells = (str(value).ljust(width) for value, width in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
         self.stdout.write(f"{len(rows) - 1} tenant(s)")
