@@ -1,4 +1,5 @@
-"""``/healthz`` (the process is alive) and ``/readyz`` (PostgreSQL and Redis answer).
+"""``/healthz`` (the process is alive) and ``/readyz`` (PostgreSQL and Redis answer, and
+the tenant schema template matches this code's migrations, so signups can provision).
 
 Answered before tenant routing, on every host, so a load balancer can probe any name.
 """
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from tenants.provisioning.template import template_is_current
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,6 +27,15 @@ def _check_database() -> str | None:
         logger.warning("readyz: database unavailable: %s", error)
         return "unavailable"
     return None
+
+
+def _check_provisioning() -> str | None:
+    try:
+        current = template_is_current()
+    except Exception as error:
+        logger.warning("readyz: cannot read the schema template: %s", error)
+        return "unavailable"
+    return None if current else "stale: run manage.py migrate"
 
 
 def _check_redis() -> str | None:
@@ -46,7 +58,12 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
-            checks = {"database": _check_database(), "redis": _check_redis()}
+            database = _check_database()
+            checks = {
+                "database": database,
+                "redis": _check_redis(),
+                "provisioning": database or _check_provisioning(),
+            }
             ready = all(result is None for result in checks.values())
             body = {
                 "status": "ok" if ready else "unavailable",

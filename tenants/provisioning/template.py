@@ -149,6 +149,10 @@ def template_refresh(*, force: bool = False) -> SchemaTemplate:
     return template
 
 
+def template_is_current() -> bool:
+    return SchemaTemplate.objects.filter(fingerprint=migrations_fingerprint()).exists()
+
+
 def current_template() -> SchemaTemplate:
     template = SchemaTemplate.objects.filter(fingerprint=migrations_fingerprint()).first()
     if template is None:

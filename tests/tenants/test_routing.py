@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.test import Client, RequestFactory
 
 from tenants.db import connection
+from tenants.provisioning import template
 from tenants.routing import GENERATION_KEY, HostRouter, request_host, routing_invalidate
 from tenants.services import domain_add, tenant_delete, tenant_resume, tenant_suspend
 from tests.conftest import TenantUnderTest
@@ -80,7 +81,7 @@ def test_health_endpoints_answer_on_every_host(tenant_a: TenantUnderTest, host: 
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "redis": "ok", "provisioning": "ok"}
 
 
 def test_readyz_reports_redis_down(db: None, settings: pytest.FixtureRequest) -> None:
@@ -88,6 +89,13 @@ def test_readyz_reports_redis_down(db: None, settings: pytest.FixtureRequest) ->
     response = Client(HTTP_HOST="localhost").get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "unavailable"
+
+
+def test_readyz_reports_a_stale_schema_template(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template, "migrations_fingerprint", lambda: "0" * 64)
+    response = Client(HTTP_HOST="localhost").get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["provisioning"] == "stale: run manage.py migrate"
 
 
 def test_routes_are_cached_and_invalidated_across_processes(tenant_a: TenantUnderTest) -> None:
