@@ -46,6 +46,7 @@ PG_DUMP = env.str("PG_DUMP", default="")
 # --- Applications ----------------------------------------------------------------------
 
 DJANGO_CORE_APPS = [
+    "django.contrib.postgres",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -56,7 +57,7 @@ DJANGO_CORE_APPS = [
 THIRD_PARTY_APPS = ["allauth", "allauth.account"]
 PLATFORM_APPS = ["tenants", "controlplane"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
-TENANT_DOMAIN_APPS: list[str] = []
+TENANT_DOMAIN_APPS = ["ticketing"]
 
 SHARED_APPS = [
     # tenants before django_tenants: its migrate command (which also refreshes the
@@ -196,6 +197,7 @@ CELERY_TASK_ROUTES = {
     "tenants.purge_deleted": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "ticketing-auto-close": {"task": "ticketing.auto_close_all", "schedule": 3600.0},
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
     "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},
 }

@@ -23,6 +23,7 @@ from tenants.errors import (
     SlugUnavailable,
     TenantNotFound,
 )
+from tenants.hooks import run_provisioned_hooks
 from tenants.models import Domain, Tenant, TenantSettings, TenantStatus
 from tenants.provisioning.pool import pool_claim
 from tenants.provisioning.template import current_template, schema_build, schema_drop
@@ -133,6 +134,7 @@ def _create_first_admin(
         else:
             admin.set_unusable_password()
         admin.save()
+        run_provisioned_hooks(tenant, admin)
     return admin
 
 

@@ -27,7 +27,9 @@ def test_catalog_is_complete(catalog_path: Path) -> None:
         if message.id
         and (
             message.fuzzy
-            or not (message.string if isinstance(message.string, str) else all(message.string))
+            or not (
+                message.string if isinstance(message.string, str) else all(message.string or ())
+            )
         )
     ]
     assert untranslated == []

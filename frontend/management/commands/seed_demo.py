@@ -1,5 +1,6 @@
 """Demo data for ``make run``: a platform operator and the tenant ``acme`` with an admin,
-two agents and a customer. Safe to run again: it only creates what is missing."""
+two agents in two departments and a customer. Safe to run again: it only creates what
+is missing."""
 
 from __future__ import annotations
 
@@ -12,17 +13,27 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from tenants.selectors import tenant_get
 from tenants.services import tenant_create
+from ticketing.models import AssignmentStrategy, Contact, Department
+from ticketing.services.people import (
+    agent_create,
+    category_create,
+    contact_create,
+    department_create,
+)
 
 DEMO_PASSWORD = "caseway-demo"  # noqa: S105 - printed for the local demo only
 OPERATOR_EMAIL = "operator@caseway.example"
 TENANT_SLUG = "acme"
 ADMIN_EMAIL = "admin@acme.example"
-PEOPLE = [
-    # email, full name, staff
-    ("ava.agent@acme.example", "Ava Agent", True),
-    ("bruno.engineer@acme.example", "Bruno Engineer", True),
-    ("carla.customer@example.com", "Carla Customer", False),
+DEPARTMENTS = [
+    ("Customer Support", AssignmentStrategy.ROUND_ROBIN, "General questions"),
+    ("Field Engineering", AssignmentStrategy.BEST_FIT, "Operational problems"),
 ]
+AGENTS = [
+    ("ava.agent@acme.example", "Ava Agent", "Customer Support"),
+    ("bruno.engineer@acme.example", "Bruno Engineer", "Field Engineering"),
+]
+CUSTOMER_EMAIL = "carla.customer@example.com"
 
 
 class Command(BaseCommand):
@@ -41,10 +52,28 @@ class Command(BaseCommand):
                 admin_name="Adam Admin",
             ).tenant
         with schema_context(tenant.schema_name):
-            for email, full_name, _staff in PEOPLE:
-                if not User.objects.filter(email=email).exists():
-                    User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+            self._seed_tenant()
         self._print(tenant.slug)
+
+    def _seed_tenant(self) -> None:
+        for name, strategy, category in DEPARTMENTS:
+            if not Department.objects.filter(name=name).exists():
+                department = department_create(name=name, assignment_strategy=strategy)
+                category_create(name=category, department=department)
+        for email, full_name, department_name in AGENTS:
+            if not User.objects.filter(email=email).exists():
+                agent_create(
+                    email=email,
+                    full_name=full_name,
+                    password=DEMO_PASSWORD,
+                    departments=[Department.objects.get(name=department_name)],
+                    weekly_availability={},  # empty = never "available": demo stays manual
+                )
+        if not Contact.objects.filter(email=CUSTOMER_EMAIL).exists():
+            user = User.objects.create_user(
+                CUSTOMER_EMAIL, DEMO_PASSWORD, full_name="Carla Customer"
+            )
+            contact_create(full_name="Carla Customer", email=CUSTOMER_EMAIL, user=user)
 
     def _print(self, slug: str) -> None:
         port = "8000"
@@ -59,7 +88,9 @@ class Command(BaseCommand):
             f"  Acme admin        {portal}/django-admin/   {ADMIN_EMAIL}",
         ]
         lines += [
-            f"  Acme user         {portal}/accounts/login/   {email}" for email, _, _ in PEOPLE
+            f"  Acme agent        {portal}/accounts/login/   {email} ({department})"
+            for email, _, department in AGENTS
         ]
+        lines += [f"  Acme customer     {portal}/accounts/login/   {CUSTOMER_EMAIL}"]
         lines += [f"  Health            {platform}/healthz   {platform}/readyz", ""]
         self.stdout.write("\n".join(lines))

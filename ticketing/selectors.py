@@ -1,0 +1,151 @@
+"""Reads of the ticketing core: the queues an agent works, look-ups, the timeline.
+
+Every list is scoped by ``permissions.visible_tickets_filter`` and loads what its rows
+show in a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+
+from ticketing import permissions
+from ticketing.models import Agent, Contact, Message, MessageKind, Ticket, TicketEvent
+from ticketing.models.tickets import ACTIVE_STATUSES
+from ticketing.services.people import phone_digits
+
+
+def _tickets_for(agent: Agent) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(permissions.visible_tickets_filter(agent))
+        .filter(merged_into__isnull=True)
+        .select_related("department", "priority", "assignee__user", "requester", "category")
+    )
+
+
+def tickets_mine(*, agent: Agent) -> QuerySet[Ticket]:
+    """My open tickets, most urgent first."""
+    return (
+        _tickets_for(agent)
+        .filter(assignee=agent, status__in=ACTIVE_STATUSES)
+        .order_by("-priority__level", "created_at")
+    )
+
+
+def tickets_unassigned(*, agent: Agent) -> QuerySet[Ticket]:
+    """Unassigned open tickets of my departments, oldest first within priority."""
+    tickets = _tickets_for(agent).filter(assignee__isnull=True, status__in=ACTIVE_STATUSES)
+    if not agent.is_admin:
+        tickets = tickets.filter(department_id__in=permissions.department_ids(agent))
+    return tickets.order_by("-priority__level", "created_at")
+
+
+def tickets_open(*, agent: Agent, department_id: int | None = None) -> QuerySet[Ticket]:
+    """All open tickets I may see, by priority then age."""
+    tickets = _tickets_for(agent).filter(status__in=ACTIVE_STATUSES)
+    if department_id is not None:
+        tickets = tickets.filter(department_id=department_id)
+    return tickets.order_by("-priority__level", "created_at")
+
+
+def ticket_list(*, agent: Agent, filters: dict[str, Any] | None = None) -> QuerySet[Ticket]:
+    """Tickets with the usual filters (status, department, assignee, requester,
+    priority, category, product, tag, created range)."""
+    filters = filters or {}
+    tickets = _tickets_for(agent)
+    simple = {
+        "status": "status",
+        "department": "department_id",
+        "assignee": "assignee_id",
+        "requester": "requester_id",
+        "priority": "priority_id",
+        "category": "category_id",
+        "product": "product_id",
+        "organization": "requester__organization_id",
+    }
+    for key, lookup in simple.items():
+        value = filters.get(key)
+        if value not in (None, ""):
+            tickets = tickets.filter(**{lookup: value})
+    if filters.get("tag"):
+        tickets = tickets.filter(tags__contains=[str(filters["tag"]).casefold()])
+    if filters.get("created_after"):
+        tickets = tickets.filter(created_at__gte=filters["created_after"])
+    if filters.get("created_before"):
+        tickets = tickets.filter(created_at__lt=filters["created_before"])
+    return tickets.order_by("-priority__level", "created_at")
+
+
+def ticket_get(*, agent: Agent, pk: int) -> Ticket | None:
+    return _tickets_for(agent).filter(pk=pk).first()
+
+
+def ticket_by_number(*, agent: Agent, number: int) -> Ticket | None:
+    return _tickets_for(agent).filter(number=number).first()
+
+
+def waiting_since(ticket: Ticket) -> datetime:
+    """Since when the ticket has waited for the help desk: the customer's last word
+    after our last reply, or its arrival in the queue."""
+    candidates = [ticket.dispatched_at or ticket.created_at]
+    if ticket.last_customer_reply_at and (
+        ticket.last_agent_reply_at is None
+        or ticket.last_customer_reply_at > ticket.last_agent_reply_at
+    ):
+        candidates.append(ticket.last_customer_reply_at)
+    return max(candidates)
+
+
+def waiting_time_seconds(ticket: Ticket, *, at: datetime) -> int:
+    return max(0, int((at - waiting_since(ticket)).total_seconds()))
+
+
+def ticket_timeline(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("at", "id")
+
+
+def ticket_conversation(*, ticket: Ticket, include_internal: bool) -> QuerySet[Message]:
+    messages = ticket.messages.prefetch_related("attachments").order_by("created_at", "id")
+    if not include_internal:
+        messages = messages.exclude(kind=MessageKind.INTERNAL_NOTE)
+    return messages
+
+
+def tickets_of_contact(*, contact: Contact, state: str = "open") -> QuerySet[Ticket]:
+    """A customer's tickets: ``open``, ``awaiting`` (waiting on them) or ``closed``."""
+    tickets = Ticket.objects.filter(
+        Q(requester=contact) | Q(cc_contacts=contact), is_internal=False, merged_into__isnull=True
+    ).select_related("department", "priority")
+    if state == "awaiting":
+        tickets = tickets.filter(status="pending")
+    elif state == "closed":
+        tickets = tickets.filter(status__in=("resolved", "closed"))
+    else:
+        tickets = tickets.filter(status__in=("new", "open", "on_hold"))
+    return tickets.distinct().order_by("-updated_at")
+
+
+def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
+    """Find customers by employee number, email, phone or (part of) their name."""
+    query = query.strip()
+    contacts = Contact.objects.select_related("organization")
+    if not query:
+        return contacts.none()
+    digits = phone_digits(query)
+    exact = Q(employee_number=query) | Q(email_lower=query.casefold())
+    if len(digits) >= 5:
+        exact |= Q(phone_digits=digits)
+    by_exact = contacts.annotate(email_lower=Lower("email")).filter(exact)
+    if by_exact.exists():
+        return by_exact[:limit]
+    words = [word.replace("'", "''").replace("\\", "") for word in query.split()]
+    prefix_query = " & ".join(f"'{word}':*" for word in words if word)
+    return (
+        contacts.annotate(name_search=SearchVector("full_name", config="simple"))
+        .filter(name_search=SearchQuery(prefix_query, search_type="raw", config="simple"))
+        .order_by("full_name")[:limit]
+    )

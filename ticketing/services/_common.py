@@ -1,0 +1,70 @@
+"""Helpers shared by the ticketing services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from tenants.db import connection
+from tenants.models import TenantSettings
+from ticketing.errors import TicketLocked
+from ticketing.models import Agent, AgentRole, Ticket
+from ticketing.models.tickets import TICKET_NUMBER_SEQUENCE
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def lock_ticket(ticket: Ticket | int) -> Ticket:
+    """Re-read the ticket under a row lock: two agents acting at once are serialised
+    and each sees the other's change."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "priority", "assignee", "requester")
+        .get(pk=pk)
+    )
+
+
+def next_ticket_number() -> int:
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [TICKET_NUMBER_SEQUENCE])
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def ensure_not_locked_by_other(ticket: Ticket, agent: Agent | None, *, at: datetime) -> None:
+    """A ticket an agent has taken is theirs until the lock expires; supervisors and
+    admins may act anyway (and break it explicitly)."""
+    if agent is None or ticket.locked_by_id is None or ticket.locked_by_id == agent.pk:
+        return
+    if ticket.locked_until is not None and ticket.locked_until <= at:
+        return
+    if agent.role in (AgentRole.ADMIN, AgentRole.SUPERVISOR):
+        return
+    holder = ticket.locked_by.display_name if ticket.locked_by else "another agent"
+    raise TicketLocked(f"{holder} is working on this ticket right now.")
+
+
+def tenant_settings() -> TenantSettings | None:
+    """Branding and limits of the current tenant (public schema), or None outside one."""
+    tenant = connection.tenant
+    if tenant is None or not hasattr(tenant, "pk") or getattr(tenant, "pk", None) is None:
+        return None
+    try:
+        return TenantSettings.objects.get(tenant_id=tenant.pk)
+    except TenantSettings.DoesNotExist:
+        return None
+
+
+def snapshot(ticket: Ticket, *fields: str) -> dict[str, object]:
+    """JSON-ready values of ``fields`` for a timeline event."""
+    values: dict[str, object] = {}
+    for name in fields:
+        value = getattr(ticket, name)
+        values[name] = value.pk if hasattr(value, "pk") else value
+    return values

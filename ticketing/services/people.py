@@ -1,0 +1,211 @@
+"""Departments, categories, agents, organizations, contacts, products and plans."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from ticketing.errors import DuplicateContact, InvalidInput
+from ticketing.models import (
+    Agent,
+    AgentRole,
+    AssignmentStrategy,
+    Category,
+    Contact,
+    Department,
+    Organization,
+    Product,
+    SupportPlan,
+)
+
+NON_DIGITS = re.compile(r"\D+")
+
+
+def phone_digits(phone: str) -> str:
+    return NON_DIGITS.sub("", phone or "")
+
+
+def department_create(
+    *,
+    name: str,
+    description: str = "",
+    email_address: str = "",
+    assignment_strategy: str = AssignmentStrategy.MANUAL,
+) -> Department:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("A department needs a name."), field_errors={"name": [_("Required.")]})
+    if Department.objects.filter(name__iexact=name).exists():
+        raise InvalidInput(
+            _("A department called “%(name)s” already exists.") % {"name": name},
+            field_errors={"name": [_("Already in use.")]},
+        )
+    return Department.objects.create(
+        name=name,
+        description=description,
+        email_address=email_address,
+        assignment_strategy=assignment_strategy,
+    )
+
+
+def category_create(*, name: str, department: Department, skills: Sequence[str] = ()) -> Category:
+    return Category.objects.create(
+        name=name.strip(),
+        default_department=department,
+        skills=sorted({skill.strip().casefold() for skill in skills if skill.strip()}),
+    )
+
+
+def agent_create(
+    *,
+    email: str,
+    full_name: str,
+    departments: Sequence[Department] = (),
+    role: str = AgentRole.AGENT,
+    password: str | None = None,
+    **profile: Any,
+) -> Agent:
+    """Create (or promote) a user as an agent of this tenant."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, password, full_name=full_name)
+        user.is_staff = role == AgentRole.ADMIN
+        user.save(update_fields=["is_staff"])
+        agent, _created = Agent.objects.update_or_create(
+            user=user, defaults={"role": role, **profile}
+        )
+        if departments:
+            agent.departments.add(*departments)
+        if role == AgentRole.SUPERVISOR and departments:
+            for department in departments:
+                department.supervisors.add(agent)
+    return agent
+
+
+def organization_create(*, name: str, **fields: Any) -> Organization:
+    return Organization.objects.create(name=name.strip(), **fields)
+
+
+def contact_create(
+    *,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    user: User | None = None,
+    organization: Organization | None = None,
+    **fields: Any,
+) -> Contact:
+    """Create a customer. Emails are unique per tenant (case-insensitive)."""
+    email = email.strip().lower()
+    if not full_name.strip() and not email:
+        raise InvalidInput(
+            _("A customer needs a name or an email address."),
+            field_errors={"full_name": [_("Required.")]},
+        )
+    if email and Contact.objects.annotate(e=Lower("email")).filter(e=email).exists():
+        raise DuplicateContact(
+            _("A customer with the email %(email)s already exists.") % {"email": email},
+            field_errors={"email": [_("Already in use.")]},
+        )
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                full_name=full_name.strip() or email,
+                email=email,
+                phone=phone.strip(),
+                phone_digits=phone_digits(phone),
+                user=user,
+                organization=organization,
+                **fields,
+            )
+    except IntegrityError as error:
+        raise DuplicateContact(_("This customer already exists.")) from error
+
+
+def contact_update(*, contact: Contact, **fields: Any) -> Contact:
+    if "email" in fields:
+        fields["email"] = str(fields["email"]).strip().lower()
+        clash = (
+            Contact.objects.annotate(e=Lower("email"))
+            .filter(e=fields["email"])
+            .exclude(pk=contact.pk)
+        )
+        if fields["email"] and clash.exists():
+            raise DuplicateContact(
+                _("A customer with the email %(email)s already exists.")
+                % {"email": fields["email"]},
+                field_errors={"email": [_("Already in use.")]},
+            )
+    if "phone" in fields:
+        fields["phone_digits"] = phone_digits(str(fields["phone"]))
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.save()
+    return contact
+
+
+def contact_for_email(*, email: str, full_name: str = "") -> Contact:
+    """The contact with this email, created when unknown (inbound mail, guests)."""
+    email = email.strip().lower()
+    existing = Contact.objects.annotate(e=Lower("email")).filter(e=email).first()
+    if existing is not None:
+        return existing
+    try:
+        return contact_create(full_name=full_name or email.split("@")[0], email=email)
+    except DuplicateContact:  # created concurrently
+        return Contact.objects.annotate(e=Lower("email")).get(e=email)
+
+
+def product_create(*, name: str, requires_support_plan: bool = False, **fields: Any) -> Product:
+    return Product.objects.create(
+        name=name.strip(), requires_support_plan=requires_support_plan, **fields
+    )
+
+
+def support_plan_grant(
+    *,
+    product: Product,
+    name: str,
+    valid_from: date,
+    valid_until: date | None = None,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+    level: str = "",
+) -> SupportPlan:
+    if contact is None and organization is None:
+        raise InvalidInput(_("A support plan belongs to a customer or an organization."))
+    if valid_until is not None and valid_until < valid_from:
+        raise InvalidInput(
+            _("The plan cannot end before it starts."),
+            field_errors={"valid_until": [_("Must be on or after the start date.")]},
+        )
+    return SupportPlan.objects.create(
+        product=product,
+        name=name,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        contact=contact,
+        organization=organization,
+        level=level,
+    )
+
+
+def first_admin_as_agent(tenant: Any, admin: User) -> None:
+    """Provisioning hook: the tenant's first admin is an agent with the admin role."""
+    Agent.objects.get_or_create(
+        user=admin,
+        defaults={
+            "role": AgentRole.ADMIN,
+            "timezone": tenant.timezone,
+            "languages": [tenant.language],
+        },
+    )

@@ -1,0 +1,330 @@
+"""Opening tickets: by customers on the portal or by mail, by agents on a customer's
+behalf (phone), internal tickets between agents, guest tickets, and through the API."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ticketing.errors import (
+    AssigneeNotEligible,
+    ContactNotAllowed,
+    InvalidInput,
+    OpenTicketLimitReached,
+    PermissionDenied,
+    SupportPlanRequired,
+)
+from ticketing.events import record_event
+from ticketing.models import (
+    Agent,
+    Category,
+    Channel,
+    Contact,
+    Department,
+    HelpdeskSettings,
+    Priority,
+    Product,
+    SupportPlan,
+    Ticket,
+    TicketForm,
+    TicketType,
+)
+from ticketing.models.tickets import OPEN_STATUSES
+from ticketing.services._common import next_ticket_number, now, tenant_settings
+from ticketing.services.assignment import assignee_suggest
+from ticketing.services.attachments import (
+    StoredFile,
+    attachments_attach,
+    attachments_discard,
+    attachments_prepare,
+)
+from ticketing.services.custom_fields import form_validate
+
+DEFAULT_PRIORITY_LEVEL = 3
+
+
+def contact_check_allowed(contact: Contact, *, today: date | None = None) -> None:
+    today = today or now().date()
+    if contact.is_suspended:
+        raise ContactNotAllowed(_("Your account is suspended. Please contact the help desk."))
+    if contact.account_expires_on is not None and contact.account_expires_on < today:
+        raise ContactNotAllowed(_("Your account has expired. Please contact the help desk."))
+    if not contact.ticket_access_enabled:
+        raise ContactNotAllowed(
+            _(
+                "Your registration is waiting for approval; "
+                "you can open tickets once it is approved."
+            )
+        )
+
+
+def _check_open_limit(requester: Contact) -> None:
+    settings = tenant_settings()
+    limit = settings.open_tickets_per_customer if settings else 0
+    if not limit:
+        return
+    open_count = Ticket.objects.filter(requester=requester, status__in=OPEN_STATUSES).count()
+    if open_count >= limit:
+        raise OpenTicketLimitReached(
+            _(
+                "You already have %(count)d open tickets, the most this help desk allows. "
+                "Please wait for one to be resolved, or add to an existing ticket."
+            )
+            % {"count": open_count}
+        )
+
+
+def _check_support_plan(product: Product, requester: Contact | None, *, today: date) -> None:
+    if not product.requires_support_plan:
+        return
+    holders = Q(contact=requester) if requester else Q(pk__in=[])
+    if requester is not None and requester.organization_id:
+        holders |= Q(organization_id=requester.organization_id)
+    valid = SupportPlan.objects.filter(holders, product=product, valid_from__lte=today).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    if not valid.exists():
+        raise SupportPlanRequired(
+            _("Support for %(product)s needs a valid support plan.") % {"product": product.name}
+        )
+
+
+def _form_for(department: Department, category: Category | None) -> TicketForm | None:
+    if category is not None:
+        form = category.forms.filter(is_active=True).first()
+        if form is not None:
+            return form
+    if department.default_form_id and department.default_form and department.default_form.is_active:
+        return department.default_form
+    return department.forms.filter(is_active=True, category__isnull=True).first()
+
+
+def _default_priority(department: Department) -> Priority:
+    if department.default_priority_id:
+        return department.default_priority  # type: ignore[return-value]
+    return Priority.objects.get(level=DEFAULT_PRIORITY_LEVEL)
+
+
+def ticket_create(
+    *,
+    subject: str,
+    channel: str,
+    requester: Contact | None = None,
+    description: str = "",
+    department: Department | None = None,
+    category: Category | None = None,
+    created_by: Agent | None = None,
+    priority: Priority | None = None,
+    ticket_type: str = TicketType.QUESTION,
+    product: Product | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    attachments: Sequence[Any] = (),
+    tags: Sequence[str] = (),
+    assignee: Agent | None = None,
+    cc: Sequence[Contact] = (),
+    is_internal: bool = False,
+    actor_user: Any = None,
+) -> Ticket:
+    """Open a ticket. ``created_by`` is the agent opening it (on a customer's behalf or
+    internally); without it the requester opens it themselves, under the customer rules
+    (account allowed, priority only when the tenant lets customers choose)."""
+    subject = (subject or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not subject:
+        errors["subject"] = [_("Please give the ticket a subject.")]
+    elif len(subject) > 250:
+        errors["subject"] = [_("Keep the subject under 250 characters.")]
+    department = department or (category.default_department if category else None)
+    if department is None:
+        errors["department"] = [_("Choose a department or a service.")]
+    elif not department.is_active:
+        errors["department"] = [_("This department no longer accepts tickets.")]
+    if ticket_type not in TicketType.values:
+        errors["ticket_type"] = [_("Unknown ticket type.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if is_internal:
+        if created_by is None:
+            raise PermissionDenied(_("Only agents can open internal tickets."))
+        requester = None
+    elif requester is None:
+        errors["requester"] = [_("A ticket needs a customer.")]
+    if errors:
+        raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+    assert department is not None
+    helpdesk = HelpdeskSettings.current()
+    if created_by is None and requester is not None:
+        contact_check_allowed(requester)
+        if priority is not None and not helpdesk.customers_can_set_priority:
+            priority = None
+    form = _form_for(department, category)
+    cleaned_fields = form_validate(form=form, values=custom_fields or {})
+    stored = attachments_prepare(list(attachments))  # storage writes happen before the transaction
+    try:
+        return _ticket_insert(
+            subject=subject,
+            channel=Channel.INTERNAL if is_internal else channel,
+            requester=requester,
+            description=description.strip(),
+            department=department,
+            category=category,
+            created_by=created_by,
+            priority=priority or _default_priority(department),
+            ticket_type=ticket_type,
+            product=product,
+            form=form,
+            custom_fields=cleaned_fields,
+            stored=stored,
+            tags=tags,
+            assignee=assignee,
+            cc=cc,
+            is_internal=is_internal,
+            actor_user=actor_user,
+        )
+    except Exception:
+        attachments_discard(stored)
+        raise
+
+
+def _ticket_insert(
+    *,
+    subject: str,
+    channel: str,
+    requester: Contact | None,
+    description: str,
+    department: Department,
+    category: Category | None,
+    created_by: Agent | None,
+    priority: Priority,
+    ticket_type: str,
+    product: Product | None,
+    form: TicketForm | None,
+    custom_fields: dict[str, Any],
+    stored: list[StoredFile],
+    tags: Sequence[str],
+    assignee: Agent | None,
+    cc: Sequence[Contact],
+    is_internal: bool,
+    actor_user: Any,
+) -> Ticket:
+    at = now()
+    actor = actor_user or (
+        created_by.user if created_by else (requester.user if requester else None)
+    )
+    with transaction.atomic():
+        if requester is not None:
+            # Serialise a customer's concurrent submissions so the open limit holds.
+            Contact.objects.select_for_update().filter(pk=requester.pk).exists()
+            if not is_internal:
+                _check_open_limit(requester)
+            if product is not None:
+                _check_support_plan(product, requester, today=at.date())
+        ticket = Ticket.objects.create(
+            number=next_ticket_number(),
+            subject=subject,
+            description=description,
+            department=department,
+            category=category,
+            ticket_type=ticket_type,
+            priority=priority,
+            channel=channel,
+            requester=requester,
+            created_by=created_by.user if created_by else (requester.user if requester else None),
+            product=product,
+            form=form,
+            custom_fields=custom_fields,
+            tags=sorted({tag.strip().casefold() for tag in tags if tag.strip()}),
+            is_internal=is_internal,
+            guest_access_key=secrets.token_hex(16),
+            created_at=at,
+            updated_at=at,
+            dispatched_at=at,
+            status_changed_at=at,
+        )
+        if cc:
+            ticket.cc_contacts.set(cc)
+        if is_internal and created_by is not None:
+            ticket.watchers.add(created_by)
+        attachments_attach(ticket=ticket, message=None, files=stored, uploaded_by=actor)
+        record_event(
+            ticket=ticket,
+            kind="ticket.created",
+            actor=actor,
+            at=at,
+            after={
+                "number": ticket.number,
+                "department": department.pk,
+                "priority": priority.pk,
+                "status": ticket.status,
+                "channel": channel,
+                "requester": requester.pk if requester else None,
+            },
+        )
+        _assign_on_create(ticket, explicit=assignee, by=created_by, at=at, actor=actor)
+    return ticket
+
+
+def _assign_on_create(
+    ticket: Ticket, *, explicit: Agent | None, by: Agent | None, at: Any, actor: Any
+) -> None:
+    from ticketing.services.operations import assignment_apply
+
+    if explicit is not None:
+        if by is None:
+            raise PermissionDenied(_("Only agents can choose the assignee."))
+        if not (explicit.is_active and explicit.user.is_active):
+            raise AssigneeNotEligible(
+                _("%(name)s is not active.") % {"name": explicit.display_name}
+            )
+        assignment_apply(ticket=ticket, agent=explicit, actor=actor, at=at, note="")
+        return
+    if ticket.is_internal:
+        return
+    department = Department.objects.select_for_update().get(pk=ticket.department_id)
+    ticket.department = department
+    suggested = assignee_suggest(ticket=ticket, at=at)
+    if suggested is None:
+        return
+    assignment_apply(
+        ticket=ticket,
+        agent=suggested,
+        actor=None,
+        at=at,
+        note=f"auto: {department.assignment_strategy}",
+    )
+    department.last_assigned_agent = suggested
+    department.save(update_fields=["last_assigned_agent"])
+
+
+def guest_access_token(ticket: Ticket) -> str:
+    """A signed token for a guest's link to follow their ticket."""
+    from django.core import signing
+
+    return signing.dumps({"t": ticket.pk, "k": ticket.guest_access_key}, salt="ticket-guest")
+
+
+def ticket_for_guest_token(token: str, *, max_age_days: int = 365) -> Ticket | None:
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt="ticket-guest", max_age=max_age_days * 86400)
+    except signing.BadSignature:
+        return None
+    ticket = Ticket.objects.filter(pk=data.get("t")).first()
+    if ticket is None or not secrets.compare_digest(ticket.guest_access_key, str(data.get("k"))):
+        return None
+    return ticket
+
+
+__all__ = [
+    "contact_check_allowed",
+    "guest_access_token",
+    "ticket_create",
+    "ticket_for_guest_token",
+]
