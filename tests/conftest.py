@@ -22,6 +22,8 @@ from tenants.models import Tenant
 from tenants.routing import router
 from tenants.services import tenant_create
 
+pytest_plugins = ["tests.smtp"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -137,8 +137,8 @@ def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
         return contacts.none()
     digits = phone_digits(query)
     exact = Q(employee_number=query) | Q(email_lower=query.casefold())
-    if len(digits) >= 5:
-        exact |= Q(phone_digits=digits)
+    if len(digits) >= 7:  # with or without country code / leading zero
+        exact |= Q(phone_digits_reversed__startswith=digits.lstrip("0")[::-1])
     by_exact = contacts.annotate(email_lower=Lower("email")).filter(exact)
     if by_exact.exists():
         return by_exact[:limit]

@@ -222,8 +222,9 @@ class Contact(models.Model):
     full_name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    #: Digits only, for look-up whatever way the number was typed.
-    phone_digits = models.CharField(max_length=40, blank=True, editable=False)
+    #: Digits only, reversed: a number typed with or without its country code is a
+    #: prefix of this, which an index serves.
+    phone_digits_reversed = models.CharField(max_length=40, blank=True, editable=False)
     employee_number = models.CharField(_("employee number"), max_length=50, blank=True)
     organization = models.ForeignKey(
         Organization,
@@ -260,7 +261,11 @@ class Contact(models.Model):
         ordering: ClassVar[list[str]] = ["full_name"]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(Lower("email"), name="contact_email_lower"),
-            models.Index(fields=["phone_digits"], name="contact_phone_digits"),
+            models.Index(
+                fields=["phone_digits_reversed"],
+                name="contact_phone_suffix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["employee_number"], name="contact_employee_number"),
             # Word-prefix search on names ("car" finds "Carla Nowak", "now" too); the
             # 'simple' configuration keeps Persian and Chinese names intact.

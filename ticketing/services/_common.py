@@ -8,7 +8,7 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from tenants.db import connection
-from tenants.models import TenantSettings
+from tenants.models import Tenant, TenantSettings
 from ticketing.errors import TicketLocked
 from ticketing.models import Agent, AgentRole, Ticket
 from ticketing.models.tickets import TICKET_NUMBER_SEQUENCE
@@ -51,14 +51,14 @@ def ensure_not_locked_by_other(ticket: Ticket, agent: Agent | None, *, at: datet
 
 
 def tenant_settings() -> TenantSettings | None:
-    """Branding and limits of the current tenant (public schema), or None outside one."""
+    """Branding and limits of the current tenant (public schema), or None outside one.
+
+    The connection carries a real ``Tenant`` in requests and tasks, but only a schema
+    name inside ``schema_context``; both are resolved."""
     tenant = connection.tenant
-    if tenant is None or not hasattr(tenant, "pk") or getattr(tenant, "pk", None) is None:
-        return None
-    try:
-        return TenantSettings.objects.get(tenant_id=tenant.pk)
-    except TenantSettings.DoesNotExist:
-        return None
+    if isinstance(tenant, Tenant):
+        return TenantSettings.objects.filter(tenant_id=tenant.pk).first()
+    return TenantSettings.objects.filter(tenant__schema_name=connection.schema_name).first()
 
 
 def snapshot(ticket: Ticket, *fields: str) -> dict[str, object]:

@@ -54,7 +54,8 @@ def _sniff(content: bytes, filename: str) -> str:
         matches = puremagic.magic_string(content[:8192], filename)
     except (puremagic.PureError, ValueError):
         matches = []
-    mime_types = [match.mime_type for match in matches if match.mime_type]
+    # Matches without matched bytes are guesses from the name: not evidence.
+    mime_types = [m.mime_type for m in matches if m.mime_type and m.byte_match]
     if mime_types:
         if "application/zip" in mime_types and guessed_by_name in ZIP_CONTAINERS:
             return guessed_by_name

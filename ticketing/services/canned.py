@@ -1,27 +1,30 @@
-"""Canned responses rendered with placeholders in a restricted context: templates see
-plain values (never model instances), so they cannot reach other attributes, methods or
-settings."""
+"""Canned responses with placeholders such as ``{{ customer.first_name }}``, filled from
+a fixed set of plain values (never model instances), so a response cannot reach other
+attributes, methods or settings."""
 
 from __future__ import annotations
 
-from django.template import Context, Engine, TemplateSyntaxError
+import re
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ticketing.errors import InvalidInput
 from ticketing.models import Agent, CannedResponse, Ticket
 
-#: No loaders, no tags beyond the built-ins, no autoescape: the output is plain text.
-_ENGINE = Engine(autoescape=False, libraries={}, builtins=[], string_if_invalid="")
+#: ``{{ group.name }}`` — nothing else is interpreted: no tags, no filters, no attribute
+#: walking, so a template can only ever print the documented values.
+PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 PLACEHOLDERS = {
-    "customer.name": _("the customer's full name"),
-    "customer.first_name": _("the customer's first name"),
-    "customer.email": _("the customer's email"),
-    "ticket.number": _("the ticket number, e.g. #1042"),
-    "ticket.subject": _("the ticket's subject"),
-    "ticket.department": _("the ticket's department"),
-    "agent.name": _("your name"),
-    "agent.first_name": _("your first name"),
+    "customer.name": gettext_lazy("the customer's full name"),
+    "customer.first_name": gettext_lazy("the customer's first name"),
+    "customer.email": gettext_lazy("the customer's email"),
+    "ticket.number": gettext_lazy("the ticket number, e.g. #1042"),
+    "ticket.subject": gettext_lazy("the ticket's subject"),
+    "ticket.department": gettext_lazy("the ticket's department"),
+    "agent.name": gettext_lazy("your name"),
+    "agent.first_name": gettext_lazy("your first name"),
 }
 
 
@@ -47,16 +50,22 @@ def placeholder_context(*, ticket: Ticket, agent: Agent) -> dict[str, dict[str, 
 
 def canned_render(*, response: CannedResponse | str, ticket: Ticket, agent: Agent) -> str:
     source = response.body if isinstance(response, CannedResponse) else response
-    try:
-        template = _ENGINE.from_string(source)
-    except TemplateSyntaxError as error:
-        raise InvalidInput(
-            _("The response has a broken placeholder: %(error)s") % {"error": error},
-            field_errors={"body": [str(error)]},
-        ) from error
-    return template.render(
-        Context(placeholder_context(ticket=ticket, agent=agent), autoescape=False)
-    )
+    values = placeholder_context(ticket=ticket, agent=agent)
+    unknown: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        group, _dot, name = match.group(1).partition(".")
+        value = values.get(group, {}).get(name) if name and "." not in name else None
+        if value is None:
+            unknown.append(match.group(0))
+            return ""
+        return value
+
+    rendered = PLACEHOLDER.sub(substitute, source)
+    if unknown:
+        message = _("Unknown placeholders: %(names)s") % {"names": ", ".join(unknown)}
+        raise InvalidInput(message, field_errors={"body": [message]})
+    return rendered
 
 
 def canned_responses_for(agent: Agent, ticket: Ticket) -> list[CannedResponse]:

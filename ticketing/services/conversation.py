@@ -160,7 +160,8 @@ def reply_from_customer(
     if not permissions.contact_can_view(contact, ticket):
         raise PermissionDenied(_("You cannot reply to this ticket."))
     contact_check_allowed(contact)
-    if ticket.merged_into_id is not None:
+    ticket = Ticket.objects.get(pk=ticket.pk)  # decide on current state, not the caller's copy
+    while ticket.merged_into_id is not None:
         ticket = Ticket.objects.get(pk=ticket.merged_into_id)
     window = timedelta(days=HelpdeskSettings.current().reopen_window_days)
     if ticket.status == S.CLOSED and ticket.closed_at and now() - ticket.closed_at > window:

@@ -32,6 +32,10 @@ def phone_digits(phone: str) -> str:
     return NON_DIGITS.sub("", phone or "")
 
 
+def phone_digits_reversed(phone: str) -> str:
+    return phone_digits(phone)[::-1]
+
+
 def department_create(
     *,
     name: str,
@@ -122,7 +126,7 @@ def contact_create(
                 full_name=full_name.strip() or email,
                 email=email,
                 phone=phone.strip(),
-                phone_digits=phone_digits(phone),
+                phone_digits_reversed=phone_digits_reversed(phone),
                 user=user,
                 organization=organization,
                 **fields,
@@ -146,7 +150,7 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
                 field_errors={"email": [_("Already in use.")]},
             )
     if "phone" in fields:
-        fields["phone_digits"] = phone_digits(str(fields["phone"]))
+        fields["phone_digits_reversed"] = phone_digits_reversed(str(fields["phone"]))
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.save()
