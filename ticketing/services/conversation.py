@@ -32,7 +32,7 @@ from ticketing.services.attachments import (
     attachments_discard,
     attachments_prepare,
 )
-from ticketing.services.operations import status_apply
+from ticketing.services.operations import status_apply, status_prepare, status_record
 from ticketing.services.tickets import contact_check_allowed, ticket_create
 
 S = TicketStatus
@@ -121,13 +121,14 @@ def reply_from_agent(
                 at=at,
             )
             attachments_attach(ticket=ticket, message=message, files=stored, uploaded_by=agent.user)
-            fields = ["last_agent_reply_at"]
-            ticket.last_agent_reply_at = at
+            fields = ["last_agent_reply_at", "updated_at"]
+            ticket.last_agent_reply_at = ticket.updated_at = at
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = at
                 fields.append("first_responded_at")
-            ticket.updated_at = at
-            ticket.save(update_fields=[*fields, "updated_at"])
+            target = next_status or (S.OPEN if ticket.status == S.NEW else None)
+            change = status_prepare(ticket=ticket, status=target, at=at) if target else None
+            ticket.save(update_fields=[*fields, *(change.fields if change else ())])
             record_event(
                 ticket=ticket,
                 kind="message.created",
@@ -135,9 +136,8 @@ def reply_from_agent(
                 at=at,
                 after={"message": message.pk, "kind": message.kind, "public": True},
             )
-            target = next_status or (S.OPEN if ticket.status == S.NEW else None)
-            if target and target != ticket.status:
-                status_apply(ticket=ticket, status=target, actor_user=agent.user)
+            if change is not None:
+                status_record(ticket=ticket, change=change, actor_user=agent.user, at=at)
     except Exception:
         attachments_discard(stored)
         raise

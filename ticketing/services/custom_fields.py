@@ -25,7 +25,8 @@ def form_validate(*, form: TicketForm | None, values: dict[str, Any]) -> dict[st
         return {}
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for field in form.fields.all():
+    fields = list(form.fields.all())
+    for field in fields:
         raw = values.get(field.key)
         try:
             value = _clean(field, raw)
@@ -34,7 +35,7 @@ def form_validate(*, form: TicketForm | None, values: dict[str, Any]) -> dict[st
             continue
         if value is not None:
             cleaned[field.key] = value
-    unknown = set(values) - {field.key for field in form.fields.all()}
+    unknown = set(values) - {field.key for field in fields}
     for key in sorted(unknown):
         errors[key] = [_("This form has no field “%(key)s”.") % {"key": key}]
     if errors:

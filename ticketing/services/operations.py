@@ -3,6 +3,7 @@ category and tags, lock, merge, link incidents to a problem, rate, forward."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -271,41 +272,80 @@ def ticket_change_status(
         )
 
 
-def status_apply(
-    *, ticket: Ticket, status: str, actor_user: Any, note: str = "", actor_name: str | None = None
-) -> Ticket:
-    """Apply a status change to a ticket the caller has locked."""
+@dataclass(frozen=True)
+class StatusChange:
+    """A validated status change already applied to the ticket in memory."""
+
+    kind: str
+    before: str
+    after: str
+    fields: tuple[str, ...]
+
+
+def status_prepare(*, ticket: Ticket, status: str, at: Any) -> StatusChange | None:
+    """Validate ``status`` and set it with its timestamps on the (locked) ticket, without
+    saving; None when nothing changes. Lets a caller save one UPDATE for several changes."""
     if status not in S.values:
         raise InvalidInput(_("Unknown status."), field_errors={"status": [_("Unknown status.")]})
     current = ticket.status
     if current == status:
-        return ticket
+        return None
     if not statuses.can_transition(current, status):
         raise InvalidTransition(
             _("A ticket cannot go from %(current)s to %(target)s.")
             % {"current": S(current).label, "target": S(status).label}
         )
-    at = now()
     changes = statuses.timestamp_changes(
         current=current, target=status, resolved_at=ticket.resolved_at, now=at
     )
-    if statuses.is_reopen(current, status):
+    reopening = statuses.is_reopen(current, status)
+    if reopening:
         changes["reopened_count"] = ticket.reopened_count + 1
     if status == S.SPAM:
         changes["assignee"] = None
     for name, value in changes.items():
         setattr(ticket, name, value)
-    _touch(ticket, at, *changes)
-    kind = "ticket.reopened" if statuses.is_reopen(current, status) else "ticket.status_changed"
+    kind = "ticket.reopened" if reopening else "ticket.status_changed"
+    return StatusChange(kind=kind, before=current, after=status, fields=tuple(changes))
+
+
+def status_record(
+    *,
+    ticket: Ticket,
+    change: StatusChange,
+    actor_user: Any,
+    at: Any,
+    note: str = "",
+    actor_name: str | None = None,
+) -> None:
     record_event(
         ticket=ticket,
-        kind=kind,
+        kind=change.kind,
         actor=actor_user,
         actor_name=actor_name,
         at=at,
-        before={"status": current},
-        after={"status": status},
+        before={"status": change.before},
+        after={"status": change.after},
         note=note,
+    )
+
+
+def status_apply(
+    *, ticket: Ticket, status: str, actor_user: Any, note: str = "", actor_name: str | None = None
+) -> Ticket:
+    """Apply a status change to a ticket the caller has locked."""
+    at = now()
+    change = status_prepare(ticket=ticket, status=status, at=at)
+    if change is None:
+        return ticket
+    _touch(ticket, at, *change.fields)
+    status_record(
+        ticket=ticket,
+        change=change,
+        actor_user=actor_user,
+        at=at,
+        note=note,
+        actor_name=actor_name,
     )
     return ticket
 

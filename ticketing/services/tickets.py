@@ -23,6 +23,7 @@ from ticketing.errors import (
 from ticketing.events import record_event
 from ticketing.models import (
     Agent,
+    AssignmentStrategy,
     Category,
     Channel,
     Contact,
@@ -65,10 +66,13 @@ def contact_check_allowed(contact: Contact, *, today: date | None = None) -> Non
 
 
 def _check_open_limit(requester: Contact) -> None:
+    """Inside the creating transaction: the customer's row is locked first, so two
+    submissions at once are counted one after the other."""
     settings = tenant_settings()
     limit = settings.open_tickets_per_customer if settings else 0
     if not limit:
         return
+    Contact.objects.select_for_update().filter(pk=requester.pk).exists()
     open_count = Ticket.objects.filter(requester=requester, status__in=OPEN_STATUSES).count()
     if open_count >= limit:
         raise OpenTicketLimitReached(
@@ -96,13 +100,25 @@ def _check_support_plan(product: Product, requester: Contact | None, *, today: d
 
 
 def _form_for(department: Department, category: Category | None) -> TicketForm | None:
+    """The category's form, else the department's default form, else a department form
+    (one query, fields prefetched for validation)."""
+    candidates = Q(department=department, category__isnull=True)
     if category is not None:
-        form = category.forms.filter(is_active=True).first()
-        if form is not None:
-            return form
-    if department.default_form_id and department.default_form and department.default_form.is_active:
-        return department.default_form
-    return department.forms.filter(is_active=True, category__isnull=True).first()
+        candidates |= Q(category=category)
+    if department.default_form_id:
+        candidates |= Q(pk=department.default_form_id)
+    forms = list(TicketForm.objects.filter(candidates, is_active=True).prefetch_related("fields"))
+    if not forms:
+        return None
+
+    def precedence(form: TicketForm) -> tuple[int, int]:
+        if category is not None and form.category_id == category.pk:
+            return (0, form.pk)
+        if form.pk == department.default_form_id:
+            return (1, form.pk)
+        return (2, form.pk)
+
+    return min(forms, key=precedence)
 
 
 def _default_priority(department: Department) -> Priority:
@@ -158,10 +174,9 @@ def ticket_create(
     if errors:
         raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
     assert department is not None
-    helpdesk = HelpdeskSettings.current()
     if created_by is None and requester is not None:
         contact_check_allowed(requester)
-        if priority is not None and not helpdesk.customers_can_set_priority:
+        if priority is not None and not HelpdeskSettings.current().customers_can_set_priority:
             priority = None
     form = _form_for(department, category)
     cleaned_fields = form_validate(form=form, values=custom_fields or {})
@@ -219,8 +234,6 @@ def _ticket_insert(
     )
     with transaction.atomic():
         if requester is not None:
-            # Serialise a customer's concurrent submissions so the open limit holds.
-            Contact.objects.select_for_update().filter(pk=requester.pk).exists()
             if not is_internal:
                 _check_open_limit(requester)
             if product is not None:
@@ -286,6 +299,11 @@ def _assign_on_create(
         return
     if ticket.is_internal:
         return
+    requester = ticket.requester
+    has_engineer = requester is not None and requester.organization_id is not None
+    if ticket.department.assignment_strategy == AssignmentStrategy.MANUAL and not has_engineer:
+        return  # nothing to choose: skip the look-ups
+    # Locked so round robin's "last assigned" advances one ticket at a time.
     department = Department.objects.select_for_update().get(pk=ticket.department_id)
     ticket.department = department
     suggested = assignee_suggest(ticket=ticket, at=at)
