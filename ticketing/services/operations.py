@@ -60,6 +60,8 @@ def assignment_apply(
     *, ticket: Ticket, agent: Agent | None, actor: Any, at: Any, note: str
 ) -> None:
     """Set the assignee and record it (the ticket is already locked by the caller)."""
+    if agent is not None and (ticket.status == S.SPAM or ticket.merged_into_id is not None):
+        raise InvalidTransition(_("Spam and merged tickets cannot be assigned."))
     before = ticket.assignee_id
     if before == (agent.pk if agent else None):
         return
@@ -99,8 +101,6 @@ def ticket_assign(
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         _require(actor, ticket)
-        if ticket.status == S.SPAM:
-            raise InvalidTransition(_("Spam tickets cannot be assigned."))
         if assignee is not None:
             _check_assignable(assignee, ticket.department)
         assignment_apply(ticket=ticket, agent=assignee, actor=actor.user, at=now(), note=note)
@@ -290,6 +290,8 @@ def status_prepare(*, ticket: Ticket, status: str, at: Any) -> StatusChange | No
     current = ticket.status
     if current == status:
         return None
+    if ticket.merged_into_id is not None:
+        raise InvalidTransition(_("This ticket was merged into another one; continue there."))
     if not statuses.can_transition(current, status):
         raise InvalidTransition(
             _("A ticket cannot go from %(current)s to %(target)s.")
@@ -442,6 +444,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: Agent, note: str = ""
         _require(actor, target)
         if source.merged_into_id is not None:
             raise CannotMerge(_("%(ref)s was already merged.") % {"ref": source.reference})
+        if source.status == S.SPAM:
+            raise CannotMerge(_("%(ref)s is marked as spam.") % {"ref": source.reference})
         if target.merged_into_id is not None or target.status in (S.SPAM,):
             raise CannotMerge(_("%(ref)s cannot receive a merge.") % {"ref": target.reference})
         if source.is_internal != target.is_internal:
@@ -452,14 +456,12 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: Agent, note: str = ""
         if source.requester_id and source.requester_id != target.requester_id:
             target.cc_contacts.add(source.requester_id)
         target.watchers.add(*source.watchers.all())
-        changes = statuses.timestamp_changes(
-            current=source.status, target=S.CLOSED, resolved_at=source.resolved_at, now=at
-        )
-        for name, value in changes.items():
-            setattr(source, name, value)
+        closing = status_prepare(ticket=source, status=S.CLOSED, at=at)
         source.merged_into = target
-        _touch(source, at, *changes, "merged_into")
+        _touch(source, at, "merged_into", *(closing.fields if closing else ()))
         _touch(target, at)
+        if closing is not None:
+            status_record(ticket=source, change=closing, actor_user=actor.user, at=at, note=note)
         record_event(
             ticket=source,
             kind="ticket.merged",
