@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 
 from tenants.models import Domain, Tenant, TenantSettings
+from tenants.routing import routing_invalidate
 
 
 class DomainInline(admin.TabularInline):
@@ -20,6 +24,11 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ("slug", "name", "admin_email")
     readonly_fields = ("schema_name", "slug", "status", "created_at", "deleted_at")
     inlines = (SettingsInline, DomainInline)
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Domains, status, branding and language are part of each process's cached route.
+        transaction.on_commit(routing_invalidate)
 
     def has_add_permission(self, request: object) -> bool:
         return False  # tenants are provisioned by the services, never by a bare INSERT

@@ -138,7 +138,9 @@ class TenantRoutingMiddleware:
         if route.tenant is None:
             if connection.schema_name != "public":
                 connection.set_schema_to_public()
-            request.tenant = None  # type: ignore[attr-defined]
+            # django-tenants' helpers (admin templates among them) expect a tenant-like
+            # object with schema_name "public" on platform requests.
+            request.tenant = connection.tenant  # type: ignore[attr-defined]
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return self.get_response(request)

@@ -2,11 +2,12 @@
 on the search path.
 
 Django asks ``pg_table_is_visible(c.oid)`` of every relation in the database when it
-introspects tables; with a thousand tenant schemas that is a scan of a large catalog on
-each of the several introspection calls ``migrate`` makes per schema. django-tenants has
-already narrowed the search path to the one schema being migrated, so the same answer
-comes from ``relnamespace`` being one of ``current_schemas(false)``, which an index on
-``pg_class`` serves.
+introspects tables — a function call per row of ``pg_class``, which with a thousand
+tenant schemas holds hundreds of thousands of rows, on each of the introspection calls
+``migrate`` makes per schema. django-tenants has already narrowed the search path to the
+one schema being migrated, so the same answer comes from ``relnamespace`` being one of
+``current_schemas(false)``: still a scan of ``pg_class`` (no catalog index leads with
+``relnamespace``), but a cheap comparison per row instead of a namespace search.
 """
 
 from __future__ import annotations
