@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ticketing.errors import DuplicateContact, InvalidInput
+from ticketing.errors import DuplicateContact, InvalidInput, PermissionDenied
 from ticketing.models import (
     Agent,
     AgentRole,
@@ -20,6 +20,7 @@ from ticketing.models import (
     Category,
     Contact,
     Department,
+    HelpdeskSettings,
     Organization,
     Product,
     SupportPlan,
@@ -212,4 +213,35 @@ def first_admin_as_agent(tenant: Any, admin: User) -> None:
             "timezone": tenant.timezone,
             "languages": [tenant.language],
         },
+    )
+
+
+def contact_set_ticket_access(*, contact: Contact, enabled: bool, actor: Agent) -> Contact:
+    """Approve (or withdraw) a customer's right to open tickets — the approval step when
+    the tenant requires new registrations to be approved. Tenant admins and supervisors."""
+    if actor.role not in (AgentRole.ADMIN, AgentRole.SUPERVISOR):
+        raise PermissionDenied(_("Only an admin or a supervisor can approve customers."))
+    contact.ticket_access_enabled = enabled
+    contact.save(update_fields=["ticket_access_enabled", "updated_at"])
+    return contact
+
+
+def contact_register(*, user: User, full_name: str, phone: str = "", language: str = "") -> Contact:
+    """The contact behind a new portal account; it may open tickets at once unless the
+    tenant requires approval. An existing contact with the same email (made by phone or
+    by mail) is linked to the account instead of duplicated."""
+    needs_approval = HelpdeskSettings.current().require_registration_approval
+    existing = Contact.objects.annotate(e=Lower("email")).filter(e=user.email.lower()).first()
+    if existing is not None:
+        existing.user = user
+        existing.full_name = existing.full_name or full_name
+        existing.save(update_fields=["user", "full_name", "updated_at"])
+        return existing
+    return contact_create(
+        full_name=full_name,
+        email=user.email,
+        phone=phone,
+        user=user,
+        language=language,
+        ticket_access_enabled=not needs_approval,
     )
