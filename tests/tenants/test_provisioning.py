@@ -26,7 +26,7 @@ def _create(slug: str, **overrides: object) -> Tenant:
         "admin_email": f"admin@{slug}.example",
     }
     arguments.update(overrides)
-    return tenant_create(**arguments).tenant  # type: ignore[arg-type]
+    return tenant_create(**arguments).tenant
 
 
 def test_tenant_from_the_pool_has_a_working_schema(db: None) -> None:

@@ -20,27 +20,27 @@ def in_alpha(tenant_a: TenantUnderTest) -> Iterator[TenantUnderTest]:
 
 @pytest.fixture
 def support(in_alpha: TenantUnderTest) -> Department:
-    return DepartmentFactory(name="Support")
+    return DepartmentFactory.create(name="Support")
 
 
 @pytest.fixture
 def engineering(in_alpha: TenantUnderTest) -> Department:
-    return DepartmentFactory(name="Engineering")
+    return DepartmentFactory.create(name="Engineering")
 
 
 @pytest.fixture
 def agent(support: Department) -> Agent:
-    return AgentFactory(departments=[support], user__full_name="Ava Agent")
+    return AgentFactory.create(departments=[support], user__full_name="Ava Agent")
 
 
 @pytest.fixture
 def colleague(support: Department) -> Agent:
-    return AgentFactory(departments=[support], user__full_name="Cody Colleague")
+    return AgentFactory.create(departments=[support], user__full_name="Cody Colleague")
 
 
 @pytest.fixture
 def engineer(engineering: Department) -> Agent:
-    return AgentFactory(departments=[engineering], user__full_name="Erin Engineer")
+    return AgentFactory.create(departments=[engineering], user__full_name="Erin Engineer")
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def admin_agent(in_alpha: TenantUnderTest) -> Agent:
 
 @pytest.fixture
 def supervisor(support: Department) -> Agent:
-    chief = AgentFactory(
+    chief = AgentFactory.create(
         departments=[support], role=AgentRole.SUPERVISOR, user__full_name="Sam Chief"
     )
     support.supervisors.add(chief)

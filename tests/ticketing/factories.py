@@ -25,7 +25,7 @@ from ticketing.services.tickets import ticket_create
 ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -35,7 +35,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("pass-word-123")
 
 
-class DepartmentFactory(DjangoModelFactory):
+class DepartmentFactory(DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("name",)
@@ -43,7 +43,7 @@ class DepartmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(DjangoModelFactory[Category]):
     class Meta:
         model = Category
 
@@ -51,7 +51,7 @@ class CategoryFactory(DjangoModelFactory):
     default_department = factory.SubFactory(DepartmentFactory)
 
 
-class AgentFactory(DjangoModelFactory):
+class AgentFactory(DjangoModelFactory[Agent]):
     """An active agent available around the clock, member of ``departments``."""
 
     class Meta:
@@ -69,14 +69,14 @@ class AgentFactory(DjangoModelFactory):
             self.departments.add(*extracted)
 
 
-class OrganizationFactory(DjangoModelFactory):
+class OrganizationFactory(DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
     name = factory.Sequence(lambda n: f"Organization {n}")
 
 
-class ContactFactory(DjangoModelFactory):
+class ContactFactory(DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -90,7 +90,7 @@ class CustomerFactory(ContactFactory):
     user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -112,7 +112,7 @@ def make_ticket(
     """A ticket opened through the service, as a customer would. Without a department
     or category, a new department is made."""
     if department is None and kwargs.get("category") is None:
-        department = DepartmentFactory()
+        department = DepartmentFactory.create()
     return ticket_create(
         subject=subject,
         description=kwargs.pop("description", "It smokes."),

@@ -43,7 +43,7 @@ def test_files_are_stored_with_the_ticket(support: Department, in_alpha: TenantU
     assert set(stored) == {"screenshot.png", "notes.txt"}
     assert stored["screenshot.png"].content_type == "image/png"
     assert stored["notes.txt"].content_type == "text/plain"
-    path = stored["screenshot.png"].file.name
+    path = str(stored["screenshot.png"].file.name)
     assert path.startswith("t_alpha/attachments/")
     assert default_storage.open(path).read() == PNG
 

@@ -44,7 +44,7 @@ def s3_bucket(settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 def test_attachment_is_stored_in_the_bucket(support: Department, s3_bucket: object) -> None:
     ticket = make_ticket(department=support, attachments=[("log.txt", b"line one\nline two\n")])
     attachment = Attachment.objects.get(ticket=ticket)
-    key = attachment.file.name
+    key = str(attachment.file.name)
     assert key.startswith("t_alpha/attachments/")
     body = s3_bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read()  # type: ignore[attr-defined]
     assert body == b"line one\nline two\n"
