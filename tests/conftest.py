@@ -80,6 +80,16 @@ def tenant_b(session_tenants: dict[str, TenantUnderTest], db: None) -> TenantUnd
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """The production hasher costs ~0.3 s per password here; tests create many users."""
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # the session tenants' admins were created before this fixture applied
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_routing_and_schema() -> Iterator[None]:
     """No route cached by one test (maybe of a rolled-back tenant) leaks into the next."""
     router.clear()

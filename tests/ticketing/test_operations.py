@@ -44,7 +44,7 @@ def ticket(support: Department) -> Ticket:
 
 
 def test_transfer_to_another_department_with_a_reason(
-    ticket: Ticket, agent: Agent, engineering: Department, engineer: Agent
+    ticket: Ticket, agent: Agent, support: Department, engineering: Department, engineer: Agent
 ) -> None:
     ticket_assign(ticket=ticket, assignee=agent, actor=agent)
     ticket_transfer(
@@ -55,11 +55,8 @@ def test_transfer_to_another_department_with_a_reason(
     assert ticket.assignee is None
     event = ticket.events.get(kind="ticket.transferred")
     assert event.note == "Needs an engineer"
-    assert event.before == {
-        "department": ticket.department_id and event.before["department"],
-        "assignee": agent.pk,
-    }
-    assert event.after == {"department": engineering.pk, "assignee": None}
+    assert event.before == {"department": support.pk, "assignee": agent.pk}
+    assert event.after == {"department": engineering.pk, "assignee": None, "status": "open"}
     # the engineer now sees it; the agent of the old department does not
     ticket_transfer(ticket=ticket, actor=engineer, to_agent=engineer, reason="Mine")
     ticket.refresh_from_db()

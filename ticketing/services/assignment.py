@@ -142,7 +142,10 @@ def candidates_for(
         agents.select_related("user")
         .annotate(
             open_load=Count(
-                "assigned_tickets", filter=Q(assigned_tickets__status__in=ACTIVE_STATUSES)
+                "assigned_tickets",
+                filter=Q(assigned_tickets__status__in=ACTIVE_STATUSES),
+                # the departments join repeats an agent who is in several departments
+                distinct=True,
             )
         )
         .distinct()

@@ -162,6 +162,9 @@ def ticket_transfer(
         if to_agent is not None:
             ticket.assignee = to_agent
             fields.append("assignee")
+            if ticket.status == S.NEW:  # as with any assignment, the work has started
+                ticket.status, ticket.status_changed_at = S.OPEN, at
+                fields += ["status", "status_changed_at"]
         if ticket.locked_by_id is not None:
             ticket.locked_by, ticket.locked_until = None, None
             fields += ["locked_by", "locked_until"]
@@ -172,7 +175,11 @@ def ticket_transfer(
             actor=actor.user,
             at=at,
             before=before,
-            after={"department": ticket.department_id, "assignee": ticket.assignee_id},
+            after={
+                "department": ticket.department_id,
+                "assignee": ticket.assignee_id,
+                "status": ticket.status,
+            },
             note=reason.strip(),
         )
     return ticket
