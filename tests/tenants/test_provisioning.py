@@ -161,7 +161,9 @@ def _seed_rows(schema_name: str) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.fixture
-def committed_schemas(django_db_blocker: pytest.FixtureRequest) -> Iterator[list[str]]:
+def committed_schemas(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[list[str]]:
     """Schemas a separate pg_dump process must see, so they are committed and dropped."""
     names: list[str] = []
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
