@@ -3,11 +3,11 @@ with the search path narrowed to one schema) answers."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.backends.postgresql.introspection import DatabaseIntrospection
 from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
 from django_tenants.utils import schema_context
 
+from tenants.db import connection
 from tenants.postgresql_backend.base import ScopedIntrospection, scope_to_current_schemas
 from tests.conftest import TenantUnderTest
 
@@ -49,3 +49,23 @@ def test_rewrite_replaces_every_visibility_check() -> None:
     assert "pg_table_is_visible" not in rewritten
     assert "c.relnamespace = ANY" in rewritten
     assert "cl.relnamespace = ANY" in rewritten
+
+
+def test_has_table_looks_only_at_the_current_schema(tenant_a: TenantUnderTest) -> None:
+    """The index look-up answers what Django's table listing answers: in a tenant schema
+    the table exists; in a schema without it, public's table does not count."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from tenants.postgresql_backend.base import _stock_has_table
+
+    with schema_context(tenant_a.tenant.schema_name):
+        assert MigrationRecorder(connection).has_table() is True
+        assert _stock_has_table(MigrationRecorder(connection)) is True
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "empty_schema"')
+    connection.set_schema("empty_schema", include_public=True)
+    try:
+        assert MigrationRecorder(connection).has_table() is False
+        assert _stock_has_table(MigrationRecorder(connection)) is False
+    finally:
+        connection.set_schema_to_public()
