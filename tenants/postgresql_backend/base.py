@@ -75,7 +75,7 @@ def _relation_exists(connection: Any, name: str) -> bool:
 _stock_has_table = MigrationRecorder.has_table
 
 
-def _has_table(recorder: MigrationRecorder) -> bool:
+def _has_table(self: Any) -> bool:
     """``MigrationRecorder.has_table`` without listing the schema's tables.
 
     Django answers it with ``introspection.table_names()`` — a scan of ``pg_class`` that
@@ -83,16 +83,16 @@ def _has_table(recorder: MigrationRecorder) -> bool:
     backend the answer is the same question asked of the one schema django-tenants
     introspects (the connection's current schema), which an index answers.
     """
-    connection = recorder.connection
+    connection = self.connection
     if not isinstance(connection, DatabaseWrapper) or not connection.scoped_introspection:
-        return _stock_has_table(recorder)
-    if recorder._has_table:
+        return _stock_has_table(self)
+    if self._has_table:
         return True
-    recorder._has_table = _relation_exists(connection, recorder.Migration._meta.db_table)
-    return recorder._has_table
+    self._has_table = _relation_exists(connection, self.Migration._meta.db_table)
+    return bool(self._has_table)
 
 
-MigrationRecorder.has_table = _has_table  # type: ignore[method-assign]
+MigrationRecorder.has_table = _has_table  # type: ignore[method-assign]  # see _has_table
 
 
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
