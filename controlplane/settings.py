@@ -55,9 +55,9 @@ DJANGO_CORE_APPS = [
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = ["allauth", "allauth.account"]
-PLATFORM_APPS = ["tenants", "controlplane"]
+PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
-TENANT_DOMAIN_APPS = ["ticketing"]
+TENANT_DOMAIN_APPS = ["ticketing", "sla"]
 
 SHARED_APPS = [
     # tenants before django_tenants: its migrate command (which also refreshes the
@@ -215,6 +215,7 @@ CELERY_TASK_ROUTES = {
     "tenants.purge_deleted": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "sla.sweep", "schedule": 20.0},
     "ticketing-auto-close": {"task": "ticketing.auto_close_all", "schedule": 3600.0},
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
     "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},

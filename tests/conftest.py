@@ -22,7 +22,7 @@ from tenants.models import Tenant
 from tenants.routing import router
 from tenants.services import tenant_create
 
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.ticketing_fixtures"]
 
 PASSWORD = "correct-horse-battery-staple"
 

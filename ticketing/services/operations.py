@@ -43,9 +43,17 @@ from ticketing.services._common import ensure_not_locked_by_other, lock_ticket, 
 S = TicketStatus
 
 
-def _require(agent: Agent, ticket: Ticket) -> None:
+def _require(agent: Agent | None, ticket: Ticket) -> None:
+    """Permission and lock checks for an agent; ``None`` is the system (SLA escalations,
+    scheduled tasks), which acts on every ticket."""
+    if agent is None:
+        return
     permissions.require_view(agent, ticket)
     ensure_not_locked_by_other(ticket, agent, at=now())
+
+
+def _user(agent: Agent | None) -> Any:
+    return agent.user if agent is not None else None
 
 
 def _touch(ticket: Ticket, at: Any, *fields: str) -> None:
@@ -126,7 +134,7 @@ def ticket_take(*, ticket: Ticket, actor: Agent) -> Ticket:
 def ticket_transfer(
     *,
     ticket: Ticket,
-    actor: Agent,
+    actor: Agent | None,
     to_department: Department | None = None,
     to_agent: Agent | None = None,
     reason: str = "",
@@ -172,7 +180,7 @@ def ticket_transfer(
         record_event(
             ticket=ticket,
             kind="ticket.transferred",
-            actor=actor.user,
+            actor=_user(actor),
             at=at,
             before=before,
             after={
@@ -189,7 +197,7 @@ def ticket_transfer(
 
 
 def _change_field(
-    *, ticket: Ticket, actor: Agent, field: str, value: Any, kind: str, note: str = ""
+    *, ticket: Ticket, actor: Agent | None, field: str, value: Any, kind: str, note: str = ""
 ) -> Ticket:
     with transaction.atomic():
         ticket = lock_ticket(ticket)
@@ -208,7 +216,7 @@ def _change_field(
         record_event(
             ticket=ticket,
             kind=kind,
-            actor=actor.user,
+            actor=_user(actor),
             at=at,
             before={field: before},
             after={field: after},
@@ -218,7 +226,7 @@ def _change_field(
 
 
 def ticket_change_priority(
-    *, ticket: Ticket, priority: Priority, actor: Agent, note: str = ""
+    *, ticket: Ticket, priority: Priority, actor: Agent | None, note: str = ""
 ) -> Ticket:
     return _change_field(
         ticket=ticket,

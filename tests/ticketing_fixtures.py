@@ -1,4 +1,5 @@
-"""Ticketing tests run inside tenant ``alpha``'s schema (rolled back after each test)."""
+"""Fixtures for tests that work inside tenant ``alpha``'s schema (rolled back after each
+test): departments, agents of each role. Loaded for the whole suite by tests/conftest.py."""
 
 from __future__ import annotations
 

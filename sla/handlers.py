@@ -1,0 +1,64 @@
+"""The SLA's subscriptions to ticket events. They run inside the ticket's transaction,
+so a deadline is written (or moved) exactly when the ticket change commits."""
+
+from __future__ import annotations
+
+from ticketing import events
+from ticketing.events import PublishedEvent
+from ticketing.models import Message, Ticket, TicketEvent
+
+REMATCH_KINDS = (
+    "ticket.priority_changed",
+    "ticket.category_changed",
+    "ticket.transferred",
+    "ticket.type_changed",
+)
+
+
+def _ticket_and_time(event: PublishedEvent) -> tuple[Ticket, object]:
+    ticket = Ticket.objects.select_related("requester").get(pk=event.ticket_id)
+    at = TicketEvent.objects.values_list("at", flat=True).get(pk=event.event_id)
+    return ticket, at
+
+
+def on_created(event: PublishedEvent) -> None:
+    from sla.services import sla_ticket_created
+
+    ticket, at = _ticket_and_time(event)
+    sla_ticket_created(ticket, at=at)  # type: ignore[arg-type]
+
+
+def on_rematch(event: PublishedEvent) -> None:
+    from sla.services import sla_rematch
+
+    ticket, at = _ticket_and_time(event)
+    sla_rematch(ticket, at=at, reason=event.kind)  # type: ignore[arg-type]
+
+
+def on_status(event: PublishedEvent) -> None:
+    from sla.services import sla_status_changed
+
+    ticket, at = _ticket_and_time(event)
+    sla_status_changed(ticket, at=at, before=str(event.before.get("status", "")))  # type: ignore[arg-type]
+
+
+def on_message(event: PublishedEvent) -> None:
+    from sla.services import sla_agent_replied, sla_customer_replied
+
+    if not event.after.get("public"):
+        return
+    message = Message.objects.only("from_staff", "ticket_id").get(pk=event.after["message"])
+    ticket, at = _ticket_and_time(event)
+    if message.from_staff:
+        sla_agent_replied(ticket, at=at)  # type: ignore[arg-type]
+    else:
+        sla_customer_replied(ticket, at=at)  # type: ignore[arg-type]
+
+
+def register() -> None:
+    events.subscribe("ticket.created", on_created, in_transaction=True)
+    for kind in REMATCH_KINDS:
+        events.subscribe(kind, on_rematch, in_transaction=True)
+    events.subscribe("ticket.status_changed", on_status, in_transaction=True)
+    events.subscribe("ticket.reopened", on_status, in_transaction=True)
+    events.subscribe("message.created", on_message, in_transaction=True)
