@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from sla.models import NotifyWhom, SlaClock
+from ticketing.errors import TicketingError
 from ticketing.events import record_event
 from ticketing.models import Agent, Priority, Ticket
 
@@ -59,17 +60,29 @@ def step_fire(*, ticket: Ticket, clock: SlaClock, step: Step, at: datetime) -> N
     )
     if rule is None:
         return
-    if rule.raise_priority:
-        _raise_priority(ticket)
-    if rule.transfer_to_department_id or rule.transfer_to_agent_id:
-        from ticketing.services.operations import ticket_transfer
+    try:
+        if rule.raise_priority:
+            _raise_priority(ticket)
+        if rule.transfer_to_department_id or rule.transfer_to_agent_id:
+            from ticketing.services.operations import ticket_transfer
 
-        ticket_transfer(
+            ticket_transfer(
+                ticket=ticket,
+                actor=None,
+                to_department=rule.transfer_to_department,
+                to_agent=rule.transfer_to_agent,
+                reason=f"SLA {clock.kind} {step.key}",
+            )
+    except TicketingError as error:
+        # A rule that cannot apply (agent no longer in the department, ticket already
+        # closed) must not block the clock: the step stays fired, the reason is recorded.
+        record_event(
             ticket=ticket,
-            actor=None,
-            to_department=rule.transfer_to_department,
-            to_agent=rule.transfer_to_agent,
-            reason=f"SLA {clock.kind} {step.key}",
+            kind="sla.escalation_failed",
+            at=at,
+            actor_name="SLA",
+            after={"clock": clock.kind, "step": step.key},
+            note=error.message,
         )
     if notify:
         logger.info("SLA %s on ticket %s: notify agents %s", kind, ticket.pk, notify)

@@ -206,3 +206,46 @@ def test_transfer_moves_the_deadline_to_the_new_departments_calendar(
     assert after != before
     assert after.weekday() == 0  # only Mondays 09:00–10:00 count in engineering
     assert date.today() <= after.date()
+
+
+def test_viewers_see_due_times_in_their_zone_and_risky_tickets_first(
+    support: Department, agent: Agent, policy: SlaPolicy
+) -> None:
+    from sla.selectors import ticket_clocks, tickets_at_risk
+
+    relaxed = make_ticket(department=support, subject="relaxed")
+    urgent = make_ticket(department=support, subject="urgent")
+    SlaClock.objects.filter(ticket=urgent, kind="first_response").update(
+        due_at=timezone.now() + timedelta(minutes=5)
+    )
+    now = timezone.now()
+    views = {
+        view.kind: view
+        for view in ticket_clocks(ticket=urgent, at=now, viewer_timezone="Asia/Tehran")
+    }
+    first = views["first_response"]
+    assert first.due_at is not None
+    assert first.due_at.utcoffset() == timedelta(hours=3, minutes=30)
+    assert first.time_left is not None
+    assert timedelta(minutes=4) < first.time_left <= timedelta(minutes=5)
+    assert not first.breached
+    risky = list(tickets_at_risk(agent=agent, at=now, within=timedelta(minutes=30)))
+    assert risky == [urgent]
+    everything = list(tickets_at_risk(agent=agent, at=now, within=timedelta(hours=9)))
+    assert everything == [urgent, relaxed]
+    late = ticket_clocks(ticket=urgent, at=now + timedelta(minutes=10), viewer_timezone="UTC")
+    assert next(v for v in late if v.kind == "first_response").breached
+
+
+def test_an_escalation_that_cannot_apply_is_recorded_not_retried(
+    support: Department, engineer: Agent, policy: SlaPolicy
+) -> None:
+    EscalationRule.objects.create(
+        policy=policy, clock="first_response", after_breach_minutes=0, transfer_to_agent=engineer
+    )  # engineer is not in Support: the transfer is refused
+    ticket = make_ticket(department=support)
+    result = sla_sweep(now=ticket.created_at + timedelta(hours=2))
+    assert result.failed == 0
+    failed = ticket.events.get(kind="sla.escalation_failed")
+    assert "not a member" in failed.note
+    assert sla_sweep(now=ticket.created_at + timedelta(hours=3)).fired == 0
