@@ -54,10 +54,16 @@ DJANGO_CORE_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
 ]
-THIRD_PARTY_APPS = ["allauth", "allauth.account"]
+THIRD_PARTY_APPS = [
+    "allauth",
+    "allauth.account",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
-TENANT_DOMAIN_APPS = ["ticketing", "sla"]
+TENANT_DOMAIN_APPS = ["ticketing", "sla", "api"]
 
 SHARED_APPS = [
     # tenants before django_tenants: its migrate command (which also refreshes the
@@ -238,6 +244,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+
+# --- REST API ------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_RATE_PER_KEY", default="600/min"),
+        "api_ip": env.str("API_RATE_PER_IP", default="1200/min"),
+    },
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Caseway API",
+    "DESCRIPTION": "Tickets, contacts and organizations of one help desk. Authenticate with "
+    "`Authorization: Bearer <API key>`. Errors are RFC 9457 problem+json.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SECURITY": [{"ApiKey": []}],
+    "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer"}}},
+}
 
 # --- Mail ------------------------------------------------------------------------------
 

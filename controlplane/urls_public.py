@@ -10,3 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "frontend.views.bad_request"
+handler403 = "frontend.views.permission_denied"
+handler404 = "frontend.views.page_not_found"
+handler500 = "frontend.views.server_error"

@@ -140,7 +140,7 @@ def _retarget_all(ticket: Ticket, policy: SlaPolicy, at: datetime) -> None:
 
 
 def _paused_statuses(policy: SlaPolicy | None) -> set[str]:
-    statuses = {S.PENDING}
+    statuses: set[str] = {S.PENDING}
     if policy is not None and policy.pause_on_hold:
         statuses.add(S.ON_HOLD)
     return statuses

@@ -1,0 +1,152 @@
+"""The one base class every API v1 view uses. Scoping cannot be bypassed: a subclass
+says what it serves through ``scoped_queryset(agent)``, and defining ``get_queryset``
+in a subclass is refused when the class is created (the PostHog pattern)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.authentication import AgentSessionAuthentication, ApiKeyAuthentication
+from api.models import ApiKey, IdempotencyRecord
+from api.permissions import AgentWithScope
+from api.problems import problem
+from ticketing.models import Agent
+
+
+class ApiCursorPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+
+def _client_ip(request: Request) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class PerKeyThrottle(SimpleRateThrottle):
+    """Per API key (or per signed-in user); counters live in Redis, per tenant."""
+
+    scope = "api_key"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiKey):
+            ident = f"key:{request.auth.prefix}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PerIpThrottle(SimpleRateThrottle):
+    scope = "api_ip"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": _client_ip(request)}
+
+
+class TenantApiViewSet(viewsets.GenericViewSet):
+    authentication_classes: ClassVar[list[type]] = [
+        ApiKeyAuthentication,
+        AgentSessionAuthentication,
+    ]
+    permission_classes: ClassVar[list[type]] = [AgentWithScope]
+    throttle_classes: ClassVar[list[type]] = [PerKeyThrottle, PerIpThrottle]
+    pagination_class = ApiCursorPagination
+    #: Ids are numbers; anything else is a 404 at the URL, never a query.
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must define scoped_queryset(), not get_queryset()")
+
+    @property
+    def agent(self) -> Agent:
+        agent: Agent = self.request.agent
+        return agent
+
+    def scoped_queryset(self, agent: Agent) -> QuerySet[Any]:
+        raise NotImplementedError  # every concrete view says what it serves
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped_queryset(self.agent)
+
+
+def _principal(request: Request) -> str:
+    if isinstance(request.auth, ApiKey):
+        return f"key:{request.auth.prefix}"
+    return f"user:{request.user.pk}"
+
+
+def _request_hash(request: Request) -> str:
+    try:
+        payload = json.dumps(request.data, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        payload = repr(request.data)
+    return hashlib.sha256(f"{request.method} {request.path}\n{payload}".encode()).hexdigest()
+
+
+def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """POSTs with an ``Idempotency-Key`` return the first result when retried."""
+
+    def wrapper(view: TenantApiViewSet, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return handler(view, request, *args, **kwargs)
+        if len(key) > 255:
+            return problem(
+                status_code=422, title=_("The Idempotency-Key is too long."), code="invalid_input"
+            )
+        principal, digest = _principal(request), _request_hash(request)
+        earlier = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if earlier is not None:
+            if earlier.request_hash != digest:
+                return problem(
+                    status_code=409,
+                    title=_("This Idempotency-Key was used for a different request."),
+                    code="idempotency_conflict",
+                )
+            replay = Response(earlier.body, status=earlier.status_code)
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        response = handler(view, request, *args, **kwargs)
+        if response.status_code < 500:
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        principal=principal,
+                        key=key,
+                        method=request.method or "POST",
+                        path=request.path[:500],
+                        request_hash=digest,
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
+            except IntegrityError:  # a concurrent retry stored it first
+                pass
+        return response
+
+    wrapper.__name__ = handler.__name__
+    wrapper.__doc__ = handler.__doc__
+    return wrapper
+
+
+def get_object_or_404_scoped(queryset: QuerySet[Any], **lookup: Any) -> Model:
+    from django.shortcuts import get_object_or_404
+
+    obj: Model = get_object_or_404(queryset, **lookup)
+    return obj

@@ -1,0 +1,341 @@
+"""Input and output shapes of API v1. Output serializers only read; input serializers
+only parse and validate types — the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from sla.selectors import ticket_clocks
+from ticketing.models import (
+    Agent,
+    Category,
+    Contact,
+    Department,
+    FormField,
+    Message,
+    Organization,
+    Product,
+    Ticket,
+    TicketEvent,
+    TicketForm,
+)
+from ticketing.models.tickets import TicketStatus, TicketType
+
+
+class PriorityOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.IntegerField()
+    name = serializers.CharField(source="label")
+
+
+class RefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AgentRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class ContactRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.CharField()
+
+
+class SlaClockOut(serializers.Serializer):
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    breached = serializers.BooleanField()
+
+
+class TicketOut(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    type = serializers.CharField(source="ticket_type")
+    priority = PriorityOut()
+    department = RefOut()
+    category = RefOut(allow_null=True)
+    product = RefOut(allow_null=True)
+    requester = ContactRefOut(allow_null=True)
+    assignee = AgentRefOut(allow_null=True)
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "id",
+            "number",
+            "reference",
+            "subject",
+            "description",
+            "status",
+            "type",
+            "priority",
+            "department",
+            "category",
+            "product",
+            "channel",
+            "requester",
+            "assignee",
+            "tags",
+            "custom_fields",
+            "is_internal",
+            "merged_into",
+            "problem",
+            "created_at",
+            "updated_at",
+            "first_responded_at",
+            "resolved_at",
+            "closed_at",
+            "sla",
+        )
+
+    def get_sla(self, ticket: Ticket) -> list[dict[str, Any]]:
+        if not self.context.get("with_sla"):
+            return []
+        from django.utils import timezone
+
+        views = ticket_clocks(ticket=ticket, at=timezone.now(), viewer_timezone="UTC")
+        return SlaClockOut(views, many=True).data
+
+
+class TicketCreateIn(serializers.Serializer):
+    subject = serializers.CharField(max_length=250)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.IntegerField(required=False, allow_null=True)
+    requester = serializers.IntegerField(required=False, allow_null=True)
+    requester_email = serializers.EmailField(required=False)
+    requester_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    type = serializers.ChoiceField(
+        choices=TicketType.choices, required=False, default=TicketType.QUESTION
+    )
+    product = serializers.IntegerField(required=False, allow_null=True)
+    custom_fields = serializers.DictField(required=False, default=dict)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list
+    )
+    assignee = serializers.IntegerField(required=False, allow_null=True)
+    is_internal = serializers.BooleanField(required=False, default=False)
+
+
+class TicketUpdateIn(serializers.Serializer):
+    priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    type = serializers.ChoiceField(choices=TicketType.choices, required=False)
+    category = serializers.IntegerField(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+
+
+class ReplyIn(serializers.Serializer):
+    body = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[
+            TicketStatus.OPEN,
+            TicketStatus.PENDING,
+            TicketStatus.ON_HOLD,
+            TicketStatus.RESOLVED,
+        ],
+        required=False,
+    )
+
+
+class NoteIn(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class AssignIn(serializers.Serializer):
+    assignee = serializers.IntegerField(allow_null=True)
+
+
+class TransferIn(serializers.Serializer):
+    department = serializers.IntegerField(required=False, allow_null=True)
+    agent = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeIn(serializers.Serializer):
+    into = serializers.IntegerField()
+
+
+class LinkIn(serializers.Serializer):
+    problem = serializers.IntegerField()
+
+
+class MessageOut(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = (
+            "id",
+            "kind",
+            "author_name",
+            "from_staff",
+            "body",
+            "channel",
+            "created_at",
+            "attachments",
+        )
+
+    def get_attachments(self, message: Message) -> list[dict[str, Any]]:
+        return [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in message.attachments.all()
+        ]
+
+
+class EventOut(serializers.ModelSerializer):
+    class Meta:
+        model = TicketEvent
+        fields = ("id", "kind", "actor_name", "at", "before", "after", "note")
+
+
+class ContactOut(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = (
+            "id",
+            "full_name",
+            "email",
+            "phone",
+            "employee_number",
+            "organization",
+            "address",
+            "service_area",
+            "is_vip",
+            "preferred_channel",
+            "language",
+            "account_expires_on",
+            "is_suspended",
+            "ticket_access_enabled",
+            "external_id",
+            "created_at",
+            "updated_at",
+        )
+
+
+class ContactIn(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    employee_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    organization = serializers.IntegerField(required=False, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    service_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    is_vip = serializers.BooleanField(required=False)
+    preferred_channel = serializers.ChoiceField(choices=["email", "sms"], required=False)
+    language = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    account_expires_on = serializers.DateField(required=False, allow_null=True)
+    is_suspended = serializers.BooleanField(required=False)
+    ticket_access_enabled = serializers.BooleanField(required=False)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class OrganizationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "parent",
+            "address",
+            "phone",
+            "service_area",
+            "default_engineer",
+            "external_id",
+            "created_at",
+        )
+
+
+class OrganizationIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(
+        choices=["company", "branch", "office", "factory"], required=False
+    )
+    parent = serializers.IntegerField(required=False, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    service_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class DepartmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = (
+            "id",
+            "name",
+            "description",
+            "email_address",
+            "assignment_strategy",
+            "is_active",
+            "default_form",
+        )
+
+
+class AgentOut(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+    email = serializers.CharField(source="user.email")
+
+    class Meta:
+        model = Agent
+        fields = (
+            "id",
+            "name",
+            "email",
+            "role",
+            "departments",
+            "skills",
+            "languages",
+            "service_area",
+            "timezone",
+            "is_active",
+        )
+
+
+class CategoryOut(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("id", "name", "description", "default_department", "is_active")
+
+
+class ProductOut(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ("id", "name", "sku", "description", "requires_support_plan", "is_active")
+
+
+class FormFieldOut(serializers.ModelSerializer):
+    type = serializers.CharField(source="field_type")
+
+    class Meta:
+        model = FormField
+        fields = (
+            "key",
+            "type",
+            "label",
+            "help_text",
+            "required",
+            "options",
+            "validation",
+            "position",
+        )
+
+
+class TicketFormOut(serializers.ModelSerializer):
+    schema = FormFieldOut(source="fields", many=True)
+
+    class Meta:
+        model = TicketForm
+        fields = ("id", "name", "department", "category", "is_active", "schema")

@@ -1,0 +1,249 @@
+"""REST API v1: authentication, scoping, tickets, contacts, errors, idempotency, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from api.models import ApiKey
+from api.services import api_key_revoke
+from tests.api.conftest import ApiClient
+from tests.conftest import TenantUnderTest
+from tests.ticketing.factories import ContactFactory, DepartmentFactory, make_ticket
+from ticketing.models import Agent, Department, FieldType, FormField, TicketForm
+
+
+def problem_of(response: object) -> dict[str, object]:
+    assert response["Content-Type"] == "application/problem+json"  # type: ignore[index]
+    body: dict[str, object] = response.json()  # type: ignore[attr-defined]
+    return body
+
+
+def test_requests_without_a_valid_key_are_refused(tenant_a: TenantUnderTest) -> None:
+    anonymous = tenant_a.client().get("/api/v1/tickets/")
+    assert anonymous.status_code in (401, 403)
+    assert problem_of(anonymous)["status"] == anonymous.status_code
+    wrong = ApiClient(tenant_a.host, "cw_deadbeef_nope").get("tickets/")
+    assert wrong.status_code == 401
+    assert problem_of(wrong)["code"] == "authentication_failed"
+
+
+def test_keys_of_one_tenant_are_refused_on_another(
+    make_api: Callable[..., ApiClient], tenant_b: TenantUnderTest
+) -> None:
+    alpha_api = make_api()
+    secret = alpha_api.client.defaults["HTTP_AUTHORIZATION"].split()[1]
+    assert ApiClient(tenant_b.host, secret).get("tickets/").status_code == 401
+
+
+def test_revoked_and_expired_keys_are_refused(
+    make_api: Callable[..., ApiClient], in_alpha: TenantUnderTest
+) -> None:
+    api = make_api()
+    assert api.get("tickets/").status_code == 200
+    with schema_context("t_alpha"):
+        key = ApiKey.objects.latest("created_at")
+        api_key_revoke(actor=Agent.objects.get(user__email=in_alpha.admin.email), key=key)
+    assert api.get("tickets/").status_code == 401
+    other = make_api()
+    with schema_context("t_alpha"):
+        ApiKey.objects.filter(pk=ApiKey.objects.latest("created_at").pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    assert other.get("tickets/").status_code == 401
+
+
+def test_a_read_key_cannot_write(
+    make_api: Callable[..., ApiClient], in_alpha: TenantUnderTest
+) -> None:
+    reader = make_api(["read"])
+    assert reader.get("tickets/").status_code == 200
+    response = reader.post("tickets/", {"subject": "x", "requester_email": "a@b.example"})
+    assert response.status_code == 403
+    assert problem_of(response)["code"] == "permission_denied"
+
+
+def test_ticket_lifecycle_over_the_api(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    department = DepartmentFactory.create(name="API desk")
+    created = api.post(
+        "tickets/",
+        {"subject": "VPN down", "description": "Since 9:00", "department": department.pk,
+         "requester_email": "Crm.Customer@example.com", "requester_name": "Crm Customer",
+         "priority": 4, "tags": ["VPN"]},
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    ticket = created.json()
+    assert ticket["reference"] == f"#{ticket['number']}"
+    assert ticket["priority"]["level"] == 4
+    assert ticket["requester"]["email"] == "crm.customer@example.com"
+    assert ticket["tags"] == ["vpn"]
+    tid = ticket["id"]
+    assert api.get(f"tickets/{tid}/").json()["subject"] == "VPN down"
+    assert (
+        api.post(f"tickets/{tid}/reply/", {"body": "Restart it", "status": "pending"}).status_code
+        == 201
+    )
+    assert api.get(f"tickets/{tid}/").json()["status"] == "pending"
+    assert api.post(f"tickets/{tid}/note/", {"body": "internal"}).status_code == 201
+    assert [m["kind"] for m in api.get(f"tickets/{tid}/messages/").json()] == ["public", "note"]
+    other = DepartmentFactory.create(name="Second line")
+    moved = api.post(f"tickets/{tid}/transfer/", {"department": other.pk, "reason": "escalate"})
+    assert moved.json()["department"]["id"] == other.pk
+    bad = api.post(f"tickets/{tid}/status/", {"status": "new"})
+    assert bad.status_code == 409
+    assert problem_of(bad)["code"] == "invalid_transition"
+    kinds = [event["kind"] for event in api.get(f"tickets/{tid}/timeline/").json()]
+    assert kinds[0] == "ticket.created"
+    assert "ticket.transferred" in kinds
+    assert api.patch(f"tickets/{tid}/", {"priority": 5}).json()["priority"]["level"] == 5
+
+
+def test_filters_and_cursor_pagination(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    department = DepartmentFactory.create()
+    for index in range(5):
+        make_ticket(
+            department=department, subject=f"Printer {index}", tags=["printer"] if index % 2 else []
+        )
+    tagged = api.get("tickets/", tag="printer").json()
+    assert len(tagged["results"]) == 2
+    first = api.get("tickets/", page_size=2, department=department.pk).json()
+    assert len(first["results"]) == 2
+    assert first["next"]
+    found = api.get("tickets/", q="Printer 3").json()["results"]
+    assert [t["subject"] for t in found] == ["Printer 3"]
+
+
+def test_custom_fields_are_validated_with_field_errors(api: ApiClient, support: Department) -> None:
+    form = TicketForm.objects.create(name="Device", department=support)
+    FormField.objects.create(form=form, key="serial", field_type=FieldType.TEXT, required=True)
+    support.default_form = form
+    support.save()
+    response = api.post(
+        "tickets/", {"subject": "x", "department": support.pk, "requester_email": "c@example.com",
+                     "custom_fields": {"serial": ""}},
+    )  # fmt: skip
+    assert response.status_code == 422
+    body = problem_of(response)
+    assert body["errors"] == {"serial": ["This field is required."]}
+    schema = api.get(f"forms/{form.pk}/").json()
+    assert schema["schema"][0]["key"] == "serial"
+    assert schema["schema"][0]["required"] is True
+
+
+def test_bad_input_is_a_problem_never_a_500(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    for payload in (
+        {},
+        {"subject": ""},
+        {"subject": "x", "department": 999999},
+        {"subject": "x", "priority": 9},
+    ):
+        response = api.post("tickets/", payload)
+        assert 400 <= response.status_code < 500, (payload, response.content)
+        assert problem_of(response)["status"] == response.status_code
+    assert api.get("tickets/999999/").status_code == 404
+    assert api.get("tickets/not-a-number/").status_code == 404
+
+
+def test_tickets_of_another_tenant_are_not_found(api: ApiClient, tenant_b: TenantUnderTest) -> None:
+    with schema_context(tenant_b.tenant.schema_name):
+        secret = make_ticket(subject="bravo only")
+    assert api.get(f"tickets/{secret.pk}/").status_code in (404,)
+    listing = api.get("tickets/").json()["results"]
+    assert "bravo only" not in [t["subject"] for t in listing]
+
+
+def test_idempotency_key(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    department = DepartmentFactory.create()
+    payload = {
+        "subject": "Once",
+        "department": department.pk,
+        "requester_email": "once@example.com",
+    }
+    first = api.post("tickets/", payload, **{"Idempotency-Key": "abc-1"})
+    again = api.post("tickets/", payload, **{"Idempotency-Key": "abc-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    changed = api.post("tickets/", {**payload, "subject": "Twice"}, **{"Idempotency-Key": "abc-1"})
+    assert changed.status_code == 409
+    assert problem_of(changed)["code"] == "idempotency_conflict"
+
+
+def test_contacts_upsert_and_lookup(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    created = api.put(
+        "contacts/by-external-id/crm-42/",
+        {
+            "full_name": "Dana Crm",
+            "email": "dana@crm.example",
+            "phone": "+48 600 700 800",
+            "employee_number": "E9",
+        },
+    )
+    assert created.status_code == 201, created.content
+    updated = api.put("contacts/by-external-id/crm-42/", {"is_vip": True})
+    assert updated.status_code == 200
+    assert updated.json()["is_vip"] is True
+    assert updated.json()["id"] == created.json()["id"]
+    for params in (
+        {"email": "DANA@crm.example"},
+        {"phone": "600700800"},
+        {"employee_number": "E9"},
+        {"external_id": "crm-42"},
+    ):
+        results = api.get("contacts/", **params).json()["results"]
+        assert [c["id"] for c in results] == [created.json()["id"]], params
+    duplicate = api.post("contacts/", {"full_name": "Again", "email": "dana@crm.example"})
+    assert duplicate.status_code == 409
+    ContactFactory()
+
+
+def test_rate_limit_answers_429_with_retry_after(
+    api: ApiClient, settings: Any, in_alpha: TenantUnderTest
+) -> None:
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_key": "3/min", "api_ip": "100/min"},
+    }
+    SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]  # type: ignore[attr-defined]
+    try:
+        with schema_context("t_alpha"):
+            cache.clear()
+        statuses = [api.get("departments/").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = api.get("departments/")
+        assert int(limited["Retry-After"]) > 0
+        assert problem_of(limited)["code"] == "throttled"
+    finally:
+        from rest_framework.settings import api_settings
+
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_openapi_schema_and_docs_without_cdn(api: ApiClient, in_alpha: TenantUnderTest) -> None:
+    schema = api.get("schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/tickets/" in schema.content
+    docs = api.client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "drf_spectacular_sidecar" in html
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("count", [3, 15])
+def test_list_query_count_is_bounded(
+    api: ApiClient, in_alpha: TenantUnderTest, count: int, django_assert_max_num_queries: object
+) -> None:
+    department = DepartmentFactory.create()
+    for _ in range(count):
+        make_ticket(department=department)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        response = api.get("tickets/")
+    assert len(response.json()["results"]) >= count
