@@ -9,7 +9,9 @@ they go back. A local time that does not exist (the spring-forward gap) is read 
 time that happens twice (the autumn overlap) means its first occurrence.
 
 This module is pure: no Django, no database. Every function takes aware datetimes and
-returns aware UTC datetimes.
+returns aware UTC datetimes. A calendar remembers the real periods of the local dates it
+has worked out (a few thousand dates at most), so build one ``Calendar`` per calendar
+version and reuse it.
 """
 
 from __future__ import annotations
@@ -44,12 +46,21 @@ _LOOKBEHIND_DAYS = 2
 # An interval may end the day after it starts; keep datetime arithmetic below year 10000.
 _LAST_ORDINAL = date.max.toordinal() - 2
 
+# Dates whose periods a calendar remembers; past this the memo starts afresh (~8 years).
+_DAY_CACHE_SIZE = 3000
+
 _ZERO = timedelta(0)
+# Internally instants are naive UTC datetimes, converted at the edges by way of these
+# epochs: ``datetime.replace(tzinfo=...)`` would cost more than a day's arithmetic.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
 
 # Per weekday (Monday = 0): (start, end) of each interval as offsets from local midnight
 # of the day the interval starts; end may be past midnight for an overnight interval.
 _DayOffsets = tuple[tuple[timedelta, timedelta], ...]
+# Per local date: the real (naive UTC) start and end of each interval starting that day.
+_DayPeriods = tuple[tuple[datetime, datetime], ...]
 
 
 def _format_minutes(minutes: int) -> str:
@@ -139,6 +150,7 @@ class Calendar:
     holidays: frozenset[date] = frozenset()
     _days: tuple[_DayOffsets, ...] = field(init=False, repr=False, compare=False)
     _holiday_ordinals: frozenset[int] = field(init=False, repr=False, compare=False)
+    _day_cache: dict[int, _DayPeriods] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.zone, ZoneInfo):
@@ -169,6 +181,7 @@ class Calendar:
         )
         object.__setattr__(self, "_days", days)
         object.__setattr__(self, "_holiday_ordinals", frozenset(d.toordinal() for d in holidays))
+        object.__setattr__(self, "_day_cache", {})
 
     def __hash__(self) -> int:
         return hash((self.zone, tuple(self.weekly.items()), self.holidays))
@@ -255,15 +268,36 @@ def _check_overlaps(weekly: Mapping[int, tuple[WorkingInterval, ...]]) -> None:
 
 
 def _utc_naive(moment: datetime, name: str) -> datetime:
-    if not isinstance(moment, datetime):
-        raise ValueError(f"{name} must be a datetime, got {moment!r}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime, got naive {moment!r}")
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return _NAIVE_EPOCH + (moment - _EPOCH)
+    except TypeError:
+        raise ValueError(f"{name} must be an aware datetime, got {moment!r}") from None
 
 
-def _local_ordinal(calendar: Calendar, utc_naive: datetime) -> int:
-    return utc_naive.replace(tzinfo=UTC).astimezone(calendar.zone).toordinal()
+def _aware(utc_naive: datetime) -> datetime:
+    return _EPOCH + (utc_naive - _NAIVE_EPOCH)
+
+
+def _local_ordinal(calendar: Calendar, moment: datetime) -> int:
+    """Ordinal of the local date of an aware ``moment`` in the calendar's zone."""
+    return moment.astimezone(calendar.zone).toordinal()
+
+
+def _day_periods(calendar: Calendar, ordinal: int) -> _DayPeriods:
+    """Real start and end of each interval starting on a local date (maybe end < start)."""
+    intervals = calendar._days[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
+    if not intervals or ordinal in calendar._holiday_ordinals:
+        return ()
+    # ZoneInfo.utcoffset reads a datetime's wall-clock fields and fold (0 here); it returns
+    # None only when given None.
+    utcoffset = cast("Callable[[datetime], timedelta]", calendar.zone.utcoffset)
+    midnight = datetime.fromordinal(ordinal)
+    periods = []
+    for start_offset, end_offset in intervals:
+        local_start = midnight + start_offset
+        local_end = midnight + end_offset
+        periods.append((local_start - utcoffset(local_start), local_end - utcoffset(local_end)))
+    return tuple(periods)
 
 
 def _periods(
@@ -275,14 +309,11 @@ def _periods(
     ``last_ordinal``; with ``last_ordinal=None`` it runs on and raises ValueError once
     ~10 years pass without working time. Consecutive periods may touch (not merged here).
     """
-    days = calendar._days
-    holidays = calendar._holiday_ordinals
-    # ZoneInfo.utcoffset returns None only when given None.
-    utcoffset = cast("Callable[[datetime], timedelta]", calendar.zone.utcoffset)
     unbounded = last_ordinal is None
-    if unbounded and not any(days):
+    if unbounded and not any(calendar._days):
         raise ValueError("the calendar has no working hours on any day of the week")
     last = _LAST_ORDINAL if last_ordinal is None else min(last_ordinal, _LAST_ORDINAL)
+    cache = calendar._day_cache
     # Local time mapped to UTC with fold=0 is not monotonic across a spring-forward gap:
     # 02:30 (in the gap) maps an hour later than 03:10. Clamping every period to start no
     # earlier than the previous one ended keeps periods ordered and disjoint; an interval
@@ -291,20 +322,19 @@ def _periods(
     ordinal = max(first_ordinal, 1)
     last_working = ordinal
     while ordinal <= last:
-        intervals = days[(ordinal - 1) % 7]  # ordinal 1 (0001-01-01) is a Monday
-        if intervals and ordinal not in holidays:
-            midnight = datetime.fromordinal(ordinal)
-            for start_offset, end_offset in intervals:
-                local_start = midnight + start_offset
-                local_end = midnight + end_offset
-                start = local_start - utcoffset(local_start)
-                end = local_end - utcoffset(local_end)
-                if start < high_water:
-                    start = high_water
-                if end > start:
-                    high_water = end
-                    last_working = ordinal
-                    yield start, end
+        periods = cache.get(ordinal)
+        if periods is None:
+            periods = _day_periods(calendar, ordinal)
+            if len(cache) >= _DAY_CACHE_SIZE:
+                cache.clear()
+            cache[ordinal] = periods
+        for start, end in periods:
+            if start < high_water:
+                start = high_water
+            if end > start:
+                high_water = end
+                last_working = ordinal
+                yield start, end
         if unbounded and ordinal - last_working > _SEARCH_LIMIT_DAYS:
             raise ValueError(
                 "the calendar has no working time in the ~10 years after "
@@ -321,17 +351,25 @@ def working_periods(
     """The working periods intersecting [start, end), clipped to it, as aware UTC pairs.
 
     In order; contiguous periods (22:00–24:00 then 00:00–06:00) come out merged.
+    Arguments are checked at the call, not at the first ``next()``.
     """
     window_start = _utc_naive(start, "start")
     window_end = _utc_naive(end, "end")
     if window_end <= window_start:
-        return
-    pending: tuple[datetime, datetime] | None = None
-    for period_start, period_end in _periods(
+        return iter(())
+    periods = _periods(
         calendar,
-        _local_ordinal(calendar, window_start) - _LOOKBEHIND_DAYS,
-        _local_ordinal(calendar, window_end) + _LOOKBEHIND_DAYS,
-    ):
+        _local_ordinal(calendar, start) - _LOOKBEHIND_DAYS,
+        _local_ordinal(calendar, end) + _LOOKBEHIND_DAYS,
+    )
+    return _merged_within(periods, window_start, window_end)
+
+
+def _merged_within(
+    periods: Iterator[tuple[datetime, datetime]], window_start: datetime, window_end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    pending: tuple[datetime, datetime] | None = None
+    for period_start, period_end in periods:
         if period_start >= window_end:
             break
         if period_end <= window_start:
@@ -342,10 +380,10 @@ def working_periods(
         elif clipped[0] == pending[1]:
             pending = (pending[0], clipped[1])
         else:
-            yield pending[0].replace(tzinfo=UTC), pending[1].replace(tzinfo=UTC)
+            yield _aware(pending[0]), _aware(pending[1])
             pending = clipped
     if pending is not None:
-        yield pending[0].replace(tzinfo=UTC), pending[1].replace(tzinfo=UTC)
+        yield _aware(pending[0]), _aware(pending[1])
 
 
 def add(calendar: Calendar, start: datetime, duration: timedelta) -> datetime:
@@ -360,16 +398,16 @@ def add(calendar: Calendar, start: datetime, duration: timedelta) -> datetime:
     if duration < _ZERO:
         raise ValueError(f"duration must not be negative, got {duration}")
     if duration == _ZERO:
-        return moment.replace(tzinfo=UTC)
+        return _aware(moment)
     remaining = duration
-    first_ordinal = _local_ordinal(calendar, moment) - _LOOKBEHIND_DAYS
+    first_ordinal = _local_ordinal(calendar, start) - _LOOKBEHIND_DAYS
     for period_start, period_end in _periods(calendar, first_ordinal, None):
         if period_end <= moment:
             continue
         begin = period_start if period_start > moment else moment
         available = period_end - begin
         if remaining <= available:
-            return (begin + remaining).replace(tzinfo=UTC)
+            return _aware(begin + remaining)
         remaining -= available
     raise AssertionError("unreachable: _periods without a last date never stops quietly")
 
@@ -383,12 +421,17 @@ def between(calendar: Calendar, a: datetime, b: datetime) -> timedelta:
         return total
     for period_start, period_end in _periods(
         calendar,
-        _local_ordinal(calendar, window_start) - _LOOKBEHIND_DAYS,
-        _local_ordinal(calendar, window_end) + _LOOKBEHIND_DAYS,
+        _local_ordinal(calendar, a) - _LOOKBEHIND_DAYS,
+        _local_ordinal(calendar, b) + _LOOKBEHIND_DAYS,
     ):
         if period_start >= window_end:
             break
         if period_end <= window_start:
             continue
-        total += min(period_end, window_end) - max(period_start, window_start)
+        # Comparisons rather than min()/max(): this loop is the whole cost of a long window.
+        if period_start < window_start:
+            period_start = window_start
+        if period_end > window_end:
+            period_end = window_end
+        total += period_end - period_start
     return total

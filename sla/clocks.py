@@ -59,8 +59,10 @@ def policy_rules(policy_id: int | None) -> list[EscalationRule]:
 class ClockMath:
     """Business or calendar arithmetic for one ticket's department."""
 
-    def __init__(self, ticket: Ticket, at: datetime) -> None:
-        self.calendar = calendar_for_department(ticket.department_id, today=at.date())
+    def __init__(
+        self, ticket: Ticket, at: datetime, *, calendar: business_time.Calendar | None = None
+    ) -> None:
+        self.calendar = calendar or calendar_for_department(ticket.department_id, today=at.date())
 
     def add(self, clock: SlaClock, start: datetime, seconds: int) -> datetime:
         duration = timedelta(seconds=max(0, seconds))

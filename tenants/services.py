@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from tenants import validators
@@ -23,13 +26,16 @@ from tenants.errors import (
     SlugUnavailable,
     TenantNotFound,
 )
-from tenants.hooks import run_provisioned_hooks
+from tenants.hooks import run_provisioned_hooks, run_purged_hooks
 from tenants.models import Domain, Tenant, TenantSettings, TenantStatus
 from tenants.provisioning.pool import pool_claim
 from tenants.provisioning.template import current_template, schema_build, schema_drop
 from tenants.routing import routing_invalidate
 
 logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,18 @@ class TenantCreated:
     created: bool = True
 
 
+def platform_operation(function: Callable[P, R]) -> Callable[P, R]:
+    """Tenant rows live in the public schema: run the service there, whatever schema the
+    caller is in (a request on a tenant host, a task, a test inside a tenant)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with schema_context(get_public_schema_name()):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _check(validator: object, value: str, field: str) -> None:
     try:
         validator(value)  # type: ignore[operator]
@@ -49,6 +67,7 @@ def _check(validator: object, value: str, field: str) -> None:
         raise InvalidTenantInput(" ".join(error.messages), field=field) from error
 
 
+@platform_operation
 def tenant_create(
     *,
     slug: str,
@@ -154,6 +173,7 @@ def _locked(slug: str) -> Tenant:
     return tenant
 
 
+@platform_operation
 def tenant_suspend(*, slug: str, reason: str = "") -> Tenant:
     with transaction.atomic():
         tenant = _locked(slug)
@@ -168,6 +188,7 @@ def tenant_suspend(*, slug: str, reason: str = "") -> Tenant:
     return tenant
 
 
+@platform_operation
 def tenant_resume(*, slug: str) -> Tenant:
     with transaction.atomic():
         tenant = _locked(slug)
@@ -182,6 +203,7 @@ def tenant_resume(*, slug: str) -> Tenant:
     return tenant
 
 
+@platform_operation
 def tenant_delete(*, slug: str, purge: bool = False) -> Tenant:
     """Take the tenant offline at once; the schema is dropped after the grace period
     (``purge_deleted``) or now with ``purge=True``."""
@@ -197,6 +219,7 @@ def tenant_delete(*, slug: str, purge: bool = False) -> Tenant:
     return tenant
 
 
+@platform_operation
 def tenant_purge(*, slug: str) -> None:
     """Drop a deleted tenant's schema and forget it; its slug becomes free again."""
     with transaction.atomic():
@@ -204,6 +227,7 @@ def tenant_purge(*, slug: str) -> None:
         if tenant.status != TenantStatus.DELETED:
             raise InvalidTenantTransition(f"Delete “{slug}” before purging it.")
         schema_drop(tenant.schema_name)
+        run_purged_hooks(tenant.schema_name)
         Domain.objects.filter(tenant=tenant).delete()
         # Model.delete() would try django-tenants' own schema drop; delete the row directly.
         Tenant.objects.filter(pk=tenant.pk).delete()
@@ -211,6 +235,7 @@ def tenant_purge(*, slug: str) -> None:
     connection.set_schema_to_public()
 
 
+@platform_operation
 def tenants_purge_expired(*, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.TENANT_PURGE_GRACE_DAYS)
@@ -224,6 +249,7 @@ def tenants_purge_expired(*, now: datetime | None = None) -> list[str]:
     return slugs
 
 
+@platform_operation
 def domain_add(*, slug: str, domain: str, primary: bool = False) -> Domain:
     hostname = validators.normalise_hostname(domain)
     _check(validators.validate_custom_domain, hostname, "domain")
@@ -238,6 +264,7 @@ def domain_add(*, slug: str, domain: str, primary: bool = False) -> Domain:
     return created
 
 
+@platform_operation
 def domain_remove(*, domain: str) -> None:
     with transaction.atomic():
         Domain.objects.filter(domain=validators.normalise_hostname(domain)).delete()

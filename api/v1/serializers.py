@@ -23,6 +23,17 @@ from ticketing.models import (
 )
 from ticketing.models.tickets import TicketStatus, TicketType
 
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A row id: a positive 64-bit integer (larger numbers would overflow the column)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
 
 class PriorityOut(serializers.Serializer):
     id = serializers.IntegerField()
@@ -103,31 +114,52 @@ class TicketOut(serializers.ModelSerializer):
         return SlaClockOut(views, many=True).data
 
 
+class TicketFilterIn(serializers.Serializer):
+    """Query parameters of the ticket list."""
+
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    department = IdField(required=False)
+    assignee = IdField(required=False)
+    requester = IdField(required=False)
+    organization = IdField(required=False)
+    priority = IdField(required=False)
+    category = IdField(required=False)
+    product = IdField(required=False)
+    tag = serializers.CharField(required=False, max_length=50)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    updated_after = serializers.DateTimeField(required=False)
+    updated_before = serializers.DateTimeField(required=False)
+    q = serializers.CharField(
+        required=False, max_length=200, help_text="Words in the subject or description."
+    )
+
+
 class TicketCreateIn(serializers.Serializer):
     subject = serializers.CharField(max_length=250)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    department = serializers.IntegerField(required=False, allow_null=True)
-    category = serializers.IntegerField(required=False, allow_null=True)
-    requester = serializers.IntegerField(required=False, allow_null=True)
+    department = IdField(required=False, allow_null=True)
+    category = IdField(required=False, allow_null=True)
+    requester = IdField(required=False, allow_null=True)
     requester_email = serializers.EmailField(required=False)
     requester_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
     type = serializers.ChoiceField(
         choices=TicketType.choices, required=False, default=TicketType.QUESTION
     )
-    product = serializers.IntegerField(required=False, allow_null=True)
+    product = IdField(required=False, allow_null=True)
     custom_fields = serializers.DictField(required=False, default=dict)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, default=list
     )
-    assignee = serializers.IntegerField(required=False, allow_null=True)
+    assignee = IdField(required=False, allow_null=True)
     is_internal = serializers.BooleanField(required=False, default=False)
 
 
 class TicketUpdateIn(serializers.Serializer):
     priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
     type = serializers.ChoiceField(choices=TicketType.choices, required=False)
-    category = serializers.IntegerField(required=False, allow_null=True)
+    category = IdField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
 
 
@@ -149,12 +181,12 @@ class NoteIn(serializers.Serializer):
 
 
 class AssignIn(serializers.Serializer):
-    assignee = serializers.IntegerField(allow_null=True)
+    assignee = IdField(allow_null=True)
 
 
 class TransferIn(serializers.Serializer):
-    department = serializers.IntegerField(required=False, allow_null=True)
-    agent = serializers.IntegerField(required=False, allow_null=True)
+    department = IdField(required=False, allow_null=True)
+    agent = IdField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -164,11 +196,11 @@ class StatusIn(serializers.Serializer):
 
 
 class MergeIn(serializers.Serializer):
-    into = serializers.IntegerField()
+    into = IdField()
 
 
 class LinkIn(serializers.Serializer):
-    problem = serializers.IntegerField()
+    problem = IdField()
 
 
 class MessageOut(serializers.ModelSerializer):
@@ -229,7 +261,7 @@ class ContactIn(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     employee_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    organization = serializers.IntegerField(required=False, allow_null=True)
+    organization = IdField(required=False, allow_null=True)
     address = serializers.CharField(required=False, allow_blank=True)
     service_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
     is_vip = serializers.BooleanField(required=False)
@@ -263,7 +295,7 @@ class OrganizationIn(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["company", "branch", "office", "factory"], required=False
     )
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    parent = IdField(required=False, allow_null=True)
     address = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     service_area = serializers.CharField(max_length=120, required=False, allow_blank=True)

@@ -33,26 +33,6 @@ from ticketing.models import (
 from ticketing.services import conversation, operations, people, tickets
 from ticketing.services.people import contact_for_email
 
-TICKET_FILTERS = [
-    OpenApiParameter(name, str, description=description)
-    for name, description in [
-        ("status", "new, open, pending, on_hold, resolved, closed, spam"),
-        ("department", "department id"),
-        ("assignee", "agent id"),
-        ("requester", "contact id"),
-        ("organization", "organization id"),
-        ("priority", "priority id"),
-        ("category", "category id"),
-        ("product", "product id"),
-        ("tag", "a tag"),
-        ("created_after", "ISO 8601 instant"),
-        ("created_before", "ISO 8601 instant"),
-        ("updated_after", "ISO 8601 instant"),
-        ("updated_before", "ISO 8601 instant"),
-        ("q", "words in the subject or description"),
-    ]
-]
-
 
 def _pk(model: type[Any], pk: int | None, queryset: QuerySet[Any] | None = None) -> Any:
     if pk is None:
@@ -74,30 +54,19 @@ class TicketViewSet(TenantApiViewSet):
         )
 
     def _filtered(self, request: Request) -> QuerySet[Ticket]:
-        filters = {
-            key: request.query_params.get(key)
-            for key in (
-                "status",
-                "department",
-                "assignee",
-                "requester",
-                "priority",
-                "category",
-                "product",
-                "organization",
-                "tag",
-                "created_after",
-                "created_before",
-            )
-        }
+        query = s.TicketFilterIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        words = str(filters.pop("q", "")).split()
+        updated_after = filters.pop("updated_after", None)
+        updated_before = filters.pop("updated_before", None)
         tickets = self.get_queryset().filter(
             pk__in=selectors.ticket_list(agent=self.agent, filters=filters).values("pk")
         )
-        if request.query_params.get("updated_after"):
-            tickets = tickets.filter(updated_at__gte=request.query_params["updated_after"])
-        if request.query_params.get("updated_before"):
-            tickets = tickets.filter(updated_at__lt=request.query_params["updated_before"])
-        words = request.query_params.get("q", "").split()
+        if updated_after:
+            tickets = tickets.filter(updated_at__gte=updated_after)
+        if updated_before:
+            tickets = tickets.filter(updated_at__lt=updated_before)
         for word in words[:10]:
             tickets = tickets.filter(Q(subject__icontains=word) | Q(description__icontains=word))
         return tickets
@@ -110,7 +79,7 @@ class TicketViewSet(TenantApiViewSet):
         ticket = self._ticket(ticket.pk)
         return Response(s.TicketOut(ticket, context={"with_sla": True}).data, status=code)
 
-    @extend_schema(parameters=TICKET_FILTERS, responses=s.TicketOut(many=True))
+    @extend_schema(parameters=[s.TicketFilterIn], responses=s.TicketOut(many=True))
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self._filtered(request)))
         return self.get_paginated_response(s.TicketOut(page, many=True).data)
@@ -261,13 +230,13 @@ class TicketViewSet(TenantApiViewSet):
         return self._out(ticket)
 
     @extend_schema(responses=s.MessageOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def messages(self, request: Request, pk: Any = None) -> Response:
         messages = selectors.ticket_conversation(ticket=self._ticket(pk), include_internal=True)
         return Response(s.MessageOut(messages, many=True).data)
 
     @extend_schema(responses=s.EventOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: Any = None) -> Response:
         return Response(
             s.EventOut(selectors.ticket_timeline(ticket=self._ticket(pk)), many=True).data

@@ -28,3 +28,8 @@ class DueTimer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}/{self.ticket_id}/{self.kind} at {self.due_at}"
+
+
+def timers_of_schema_delete(schema_name: str) -> None:
+    """A purged tenant's timers go with it."""
+    DueTimer.objects.filter(schema_name=schema_name).delete()

@@ -249,3 +249,35 @@ def test_an_escalation_that_cannot_apply_is_recorded_not_retried(
     failed = ticket.events.get(kind="sla.escalation_failed")
     assert "not a member" in failed.note
     assert sla_sweep(now=ticket.created_at + timedelta(hours=3)).fired == 0
+
+
+def test_timers_of_gone_or_suspended_tenants_never_block_the_queue(
+    support: Department, policy: SlaPolicy, tenant_b: object
+) -> None:
+    from sla.timers.models import DueTimer
+    from tenants.services import tenant_suspend
+
+    ticket = make_ticket(department=support)
+    past = ticket.created_at - timedelta(days=1)
+    for index in range(5):  # leftovers of a tenant that no longer exists
+        DueTimer.objects.create(
+            schema_name="t_gone", ticket_id=index, kind="resolution", due_at=past
+        )
+    DueTimer.objects.create(schema_name="t_bravo", ticket_id=1, kind="resolution", due_at=past)
+    tenant_suspend(slug="bravo")
+    result = sla_sweep(now=ticket.created_at + timedelta(hours=2), limit=10)
+    assert result.failed == 0
+    assert not DueTimer.objects.filter(schema_name="t_gone").exists()
+    postponed = DueTimer.objects.get(schema_name="t_bravo")
+    assert postponed.due_at > ticket.created_at + timedelta(hours=2)  # waits while suspended
+    assert ticket.events.filter(kind="sla.breached").count() == 1  # the live timer fired
+
+
+def test_purging_a_tenant_drops_its_timers(in_alpha: object) -> None:
+    from sla.timers.models import DueTimer, timers_of_schema_delete
+
+    DueTimer.objects.create(
+        schema_name="t_leaving", ticket_id=1, kind="resolution", due_at=timezone.now()
+    )
+    timers_of_schema_delete("t_leaving")
+    assert not DueTimer.objects.filter(schema_name="t_leaving").exists()
