@@ -74,5 +74,5 @@ def tickets_at_risk(
             next_due=Min("sla_clocks__due_at", filter=Q(sla_clocks__state=ClockState.RUNNING))
         )
         .select_related("priority", "department", "assignee__user", "requester")
-        .order_by("next_due", "-priority__level")
+        .order_by("next_due", "-priority_level")
     )

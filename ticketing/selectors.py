@@ -32,7 +32,7 @@ def tickets_mine(*, agent: Agent) -> QuerySet[Ticket]:
     return (
         _tickets_for(agent)
         .filter(assignee=agent, status__in=ACTIVE_STATUSES)
-        .order_by("-priority__level", "created_at")
+        .order_by("-priority_level", "created_at")
     )
 
 
@@ -41,7 +41,7 @@ def tickets_unassigned(*, agent: Agent) -> QuerySet[Ticket]:
     tickets = _tickets_for(agent).filter(assignee__isnull=True, status__in=ACTIVE_STATUSES)
     if not agent.is_admin:
         tickets = tickets.filter(department_id__in=permissions.department_ids(agent))
-    return tickets.order_by("-priority__level", "created_at")
+    return tickets.order_by("-priority_level", "created_at")
 
 
 def tickets_open(*, agent: Agent, department_id: int | None = None) -> QuerySet[Ticket]:
@@ -49,7 +49,7 @@ def tickets_open(*, agent: Agent, department_id: int | None = None) -> QuerySet[
     tickets = _tickets_for(agent).filter(status__in=ACTIVE_STATUSES)
     if department_id is not None:
         tickets = tickets.filter(department_id=department_id)
-    return tickets.order_by("-priority__level", "created_at")
+    return tickets.order_by("-priority_level", "created_at")
 
 
 def ticket_list(*, agent: Agent, filters: dict[str, Any] | None = None) -> QuerySet[Ticket]:
@@ -77,7 +77,7 @@ def ticket_list(*, agent: Agent, filters: dict[str, Any] | None = None) -> Query
         tickets = tickets.filter(created_at__gte=filters["created_after"])
     if filters.get("created_before"):
         tickets = tickets.filter(created_at__lt=filters["created_before"])
-    return tickets.order_by("-priority__level", "created_at")
+    return tickets.order_by("-priority_level", "created_at")
 
 
 def ticket_get(*, agent: Agent, pk: int) -> Ticket | None:

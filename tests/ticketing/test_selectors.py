@@ -30,7 +30,7 @@ def test_queues(
     ticket_assign(ticket=theirs, assignee=colleague, actor=colleague)
     old_low = make_ticket(department=support, subject="old low")
     urgent = make_ticket(department=support, subject="urgent", priority=priority(5))
-    Ticket.objects.filter(pk=urgent.pk).update(priority=priority(5))
+    Ticket.objects.filter(pk=urgent.pk).update(priority=priority(5), priority_level=5)
     elsewhere = make_ticket(department=engineering)
 
     assert list(selectors.tickets_mine(agent=agent)) == [mine]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +110,8 @@ class Ticket(models.Model):
     priority = models.ForeignKey(
         Priority, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("priority")
     )
+    #: Copy of ``priority.level``, so queues sort by priority from an index.
+    priority_level = models.PositiveSmallIntegerField(default=3, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW
     )
@@ -195,15 +197,26 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering: ClassVar[list[str]] = ["-created_at"]
         indexes: ClassVar[list[models.Index]] = [
+            # The queues: open tickets by priority, then age, straight from an index.
             models.Index(
-                fields=["assignee", "status"],
-                name="ticket_assignee_open",
+                "assignee",
+                F("priority_level").desc(),
+                "created_at",
+                name="ticket_assignee_queue",
                 condition=_IS_ACTIVE,
             ),
             models.Index(
-                fields=["department", "created_at"],
+                "department",
+                F("priority_level").desc(),
+                "created_at",
                 name="ticket_unassigned_queue",
                 condition=Q(assignee__isnull=True) & _IS_ACTIVE,
+            ),
+            models.Index(
+                F("priority_level").desc(),
+                "created_at",
+                name="ticket_open_queue",
+                condition=_IS_ACTIVE,
             ),
             models.Index(
                 fields=["department", "status", "created_at"], name="ticket_department_status"

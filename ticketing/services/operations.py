@@ -197,8 +197,16 @@ def ticket_transfer(
 
 
 def _change_field(
-    *, ticket: Ticket, actor: Agent | None, field: str, value: Any, kind: str, note: str = ""
+    *,
+    ticket: Ticket,
+    actor: Agent | None,
+    field: str,
+    value: Any,
+    kind: str,
+    note: str = "",
+    derived: dict[str, Any] | None = None,
 ) -> Ticket:
+    """Change one field and record it; ``derived`` are columns that follow it."""
     with transaction.atomic():
         ticket = lock_ticket(ticket)
         _require(actor, ticket)
@@ -212,7 +220,9 @@ def _change_field(
         if before == after:
             return ticket
         at = now()
-        _touch(ticket, at, field)
+        for name, derived_value in (derived or {}).items():
+            setattr(ticket, name, derived_value)
+        _touch(ticket, at, field, *(derived or {}))
         record_event(
             ticket=ticket,
             kind=kind,
@@ -235,6 +245,7 @@ def ticket_change_priority(
         value=priority,
         kind="ticket.priority_changed",
         note=note,
+        derived={"priority_level": priority.level},
     )
 
 

@@ -246,6 +246,7 @@ def _ticket_insert(
             category=category,
             ticket_type=ticket_type,
             priority=priority,
+            priority_level=priority.level,
             channel=channel,
             requester=requester,
             created_by=created_by.user if created_by else (requester.user if requester else None),
