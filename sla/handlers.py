@@ -3,6 +3,7 @@ so a deadline is written (or moved) exactly when the ticket change commits."""
 
 from __future__ import annotations
 
+from sla.models import SlaPolicy, TicketSla
 from ticketing import events
 from ticketing.events import PublishedEvent
 from ticketing.models import Message, Ticket, TicketEvent
@@ -17,8 +18,13 @@ REMATCH_KINDS = (
 
 def _ticket_and_time(event: PublishedEvent) -> tuple[Ticket, object]:
     ticket = Ticket.objects.select_related("requester").get(pk=event.ticket_id)
-    at = TicketEvent.objects.values_list("at", flat=True).get(pk=event.event_id)
+    at = event.at or TicketEvent.objects.values_list("at", flat=True).get(pk=event.event_id)
     return ticket, at
+
+
+def _has_sla(event: PublishedEvent) -> bool:
+    """Tickets no policy matched need no work at all (one cheap query)."""
+    return TicketSla.objects.filter(ticket_id=event.ticket_id, policy__isnull=False).exists()
 
 
 def on_created(event: PublishedEvent) -> None:
@@ -31,6 +37,8 @@ def on_created(event: PublishedEvent) -> None:
 def on_rematch(event: PublishedEvent) -> None:
     from sla.services import sla_rematch
 
+    if not SlaPolicy.objects.filter(is_active=True).exists():
+        return
     ticket, at = _ticket_and_time(event)
     sla_rematch(ticket, at=at, reason=event.kind)  # type: ignore[arg-type]
 
@@ -38,6 +46,8 @@ def on_rematch(event: PublishedEvent) -> None:
 def on_status(event: PublishedEvent) -> None:
     from sla.services import sla_status_changed
 
+    if not _has_sla(event):
+        return
     ticket, at = _ticket_and_time(event)
     sla_status_changed(ticket, at=at, before=str(event.before.get("status", "")))  # type: ignore[arg-type]
 
@@ -45,7 +55,7 @@ def on_status(event: PublishedEvent) -> None:
 def on_message(event: PublishedEvent) -> None:
     from sla.services import sla_agent_replied, sla_customer_replied
 
-    if not event.after.get("public"):
+    if not event.after.get("public") or not _has_sla(event):
         return
     message = Message.objects.only("from_staff", "ticket_id").get(pk=event.after["message"])
     ticket, at = _ticket_and_time(event)

@@ -71,10 +71,14 @@ def policy_match(ticket: Ticket, *, today: date) -> SlaPolicy | None:
     """The first active policy, in order, whose every condition matches."""
     if ticket.is_internal:
         return None
-    policies = SlaPolicy.objects.filter(is_active=True).prefetch_related(
-        "priorities", "departments", "categories", "products", "organizations"
+    policies = list(
+        SlaPolicy.objects.filter(is_active=True).prefetch_related(
+            "priorities", "departments", "categories", "products", "organizations"
+        )
     )
-    levels = plan_levels_of(ticket, today)
+    if not policies:
+        return None
+    levels = plan_levels_of(ticket, today) if any(p.plan_levels for p in policies) else set()
     return next((p for p in policies if policy_matches(p, ticket, plan_levels=levels)), None)
 
 
@@ -85,11 +89,9 @@ def _summary(ticket: Ticket) -> TicketSla:
 
 def sla_ticket_created(ticket: Ticket, *, at: datetime) -> None:
     policy = policy_match(ticket, today=at.date())
-    summary = _summary(ticket)
-    summary.policy = policy
-    summary.save(update_fields=["policy"])
     if policy is None:
-        return
+        return  # no row: a later re-match (priority, department…) may still find one
+    TicketSla.objects.update_or_create(ticket=ticket, defaults={"policy": policy})
     record_event(
         ticket=ticket,
         kind="sla.policy_matched",

@@ -37,6 +37,7 @@ class PublishedEvent:
     ticket_id: int
     kind: str
     actor_id: int | None
+    at: Any = None
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +118,7 @@ def record_event(
             ticket_id=ticket.pk,
             kind=kind,
             actor_id=actor.pk if actor is not None else None,
+            at=event.at,
             before=event.before,
             after=event.after,
         )
