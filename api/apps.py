@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
-        from api import openapi  # noqa: F401 - registers the schema extensions
+        from api import handlers, openapi  # noqa: F401 - registers the schema extensions
+
+        handlers.register()

@@ -217,6 +217,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ROUTES = {
+    "api.deliver_webhook": {"queue": "notifications"},
     "tenants.refill_pool": {"queue": "provisioning"},
     "tenants.purge_deleted": {"queue": "maintenance"},
 }
@@ -258,6 +259,13 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": None,
 }
+#: Webhook targets on private, loopback or link-local addresses are refused (SSRF)
+#: unless this is set (development, tests).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+#: A subscription is disabled after this many deliveries in a row failed for good.
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Caseway API",
     "DESCRIPTION": "Tickets, contacts and organizations of one help desk. Authenticate with "

@@ -63,7 +63,7 @@ def command_run() -> int:
         commands = {
             "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
             "worker": [str(BIN / "celery"), "-A", "controlplane", "worker", "-l", "info",
-                       "-c", "2", "-Q", "celery,provisioning,maintenance"],
+                       "-c", "2", "-Q", "celery,provisioning,maintenance,notifications"],
             "beat": [str(BIN / "celery"), "-A", "controlplane", "beat", "-l", "info",
                      "-s", beat_schedule],
         }  # fmt: skip

@@ -371,3 +371,37 @@ class TicketFormOut(serializers.ModelSerializer):
     class Meta:
         model = TicketForm
         fields = ("id", "name", "department", "category", "is_active", "schema")
+
+
+class WebhookOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    events = serializers.ListField(child=serializers.CharField())
+    is_active = serializers.BooleanField()
+    consecutive_failures = serializers.IntegerField()
+    disabled_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = serializers.CharField(
+        help_text="Shown once: verify the Caseway-Signature header with it."
+    )
+
+
+class WebhookIn(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1)
+
+
+class DeliveryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    event_id = serializers.CharField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    payload = serializers.JSONField()

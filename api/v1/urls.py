@@ -15,6 +15,7 @@ router.register("agents", views.AgentViewSet, basename="agent")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("products", views.ProductViewSet, basename="product")
 router.register("forms", views.TicketFormViewSet, basename="form")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api import webhooks
 from api.base import TenantApiViewSet, idempotent
+from api.models import WebhookDelivery, WebhookSubscription
+from api.tasks import deliver_webhook
 from api.v1 import serializers as s
 from ticketing import selectors
 from ticketing.models import (
@@ -384,3 +388,46 @@ class TicketFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         return TicketForm.objects.prefetch_related(
             Prefetch("fields", queryset=FormField.objects.order_by("position", "id"))
         ).order_by("id")
+
+
+class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+    """Webhook subscriptions and their delivery log (admin scope)."""
+
+    serializer_class = s.WebhookOut
+    required_scope = "admin"
+
+    def scoped_queryset(self, agent: Agent) -> QuerySet[WebhookSubscription]:
+        return WebhookSubscription.objects.order_by("id")
+
+    @extend_schema(request=s.WebhookIn, responses={201: s.WebhookCreatedOut})
+    @idempotent
+    def create(self, request: Request) -> Response:
+        data = s.WebhookIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = webhooks.subscription_create(
+            actor=self.agent, url=data.validated_data["url"], events=data.validated_data["events"]
+        )
+        return Response(s.WebhookCreatedOut(subscription).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        get_object_or_404(self.get_queryset(), pk=pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=s.DeliveryOut(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: Any = None) -> Response:
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        page = self.paginate_queryset(subscription.deliveries.order_by("-id"))
+        return self.get_paginated_response(s.DeliveryOut(page, many=True).data)
+
+    @extend_schema(request=None, responses={202: s.DeliveryOut})
+    @action(
+        detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]{1,18})/replay"
+    )
+    def replay(self, request: Request, pk: Any = None, delivery_id: str = "") -> Response:
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        delivery = get_object_or_404(WebhookDelivery, pk=delivery_id, subscription=subscription)
+        delivery = webhooks.delivery_replay(actor=self.agent, delivery=delivery)
+        transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
+        return Response(s.DeliveryOut(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -39,6 +39,16 @@ def _key(tenant: TenantUnderTest, scopes: list[str], agent: Agent | None = None)
         return api_key_create(actor=admin, name="CRM", scopes=scopes, agent=agent).secret
 
 
+@pytest.fixture(autouse=True)
+def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counters live in Redis across tests; only the rate-limit test sets low limits."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_key": "100000/min", "api_ip": "100000/min"}
+    )
+
+
 @pytest.fixture
 def make_api(tenant_a: TenantUnderTest) -> Callable[..., ApiClient]:
     def make(scopes: list[str] | None = None, tenant: TenantUnderTest | None = None) -> ApiClient:
