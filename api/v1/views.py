@@ -247,6 +247,10 @@ class TicketViewSet(TenantApiViewSet):
         )
 
 
+class ReadableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+    """List and retrieve, scoped like every API view."""
+
+
 class ContactViewSet(TenantApiViewSet):
     serializer_class = s.ContactOut
     filter_backends = (OrderingFilter,)
@@ -297,17 +301,21 @@ class ContactViewSet(TenantApiViewSet):
             fields["organization"] = _pk(Organization, fields["organization"])
         return fields
 
-    @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
-    @idempotent
-    def create(self, request: Request) -> Response:
-        fields = self._fields(request, partial=False)
-        contact = people.contact_create(
+    @staticmethod
+    def _contact_create(fields: dict[str, Any]) -> Contact:
+        return people.contact_create(
             full_name=fields.pop("full_name", ""),
             email=fields.pop("email", ""),
             phone=fields.pop("phone", ""),
             organization=fields.pop("organization", None),
             **fields,
         )
+
+    @extend_schema(request=s.ContactIn, responses={201: s.ContactOut})
+    @idempotent
+    def create(self, request: Request) -> Response:
+        fields = self._fields(request, partial=False)
+        contact = self._contact_create(fields)
         return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ContactIn, responses=s.ContactOut)
@@ -325,17 +333,11 @@ class ContactViewSet(TenantApiViewSet):
         existing = self.get_queryset().filter(external_id=external_id).first()
         if existing is not None:
             return Response(s.ContactOut(people.contact_update(contact=existing, **fields)).data)
-        contact = people.contact_create(
-            full_name=fields.pop("full_name", ""),
-            email=fields.pop("email", ""),
-            phone=fields.pop("phone", ""),
-            organization=fields.pop("organization", None),
-            **fields,
-        )
+        contact = self._contact_create(fields)
         return Response(s.ContactOut(contact).data, status=status.HTTP_201_CREATED)
 
 
-class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class OrganizationViewSet(ReadableViewSet):
     serializer_class = s.OrganizationOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Organization]:
@@ -353,35 +355,35 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         return Response(s.OrganizationOut(organization).data, status=status.HTTP_201_CREATED)
 
 
-class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class DepartmentViewSet(ReadableViewSet):
     serializer_class = s.DepartmentOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Department]:
         return Department.objects.order_by("id")
 
 
-class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class AgentViewSet(ReadableViewSet):
     serializer_class = s.AgentOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Agent]:
         return Agent.objects.select_related("user").prefetch_related("departments").order_by("id")
 
 
-class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class CategoryViewSet(ReadableViewSet):
     serializer_class = s.CategoryOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Category]:
         return Category.objects.order_by("id")
 
 
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class ProductViewSet(ReadableViewSet):
     serializer_class = s.ProductOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Product]:
         return Product.objects.order_by("id")
 
 
-class TicketFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class TicketFormViewSet(ReadableViewSet):
     serializer_class = s.TicketFormOut
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[TicketForm]:
@@ -390,7 +392,7 @@ class TicketFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         ).order_by("id")
 
 
-class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantApiViewSet):
+class WebhookViewSet(ReadableViewSet):
     """Webhook subscriptions and their delivery log (admin scope)."""
 
     serializer_class = s.WebhookOut

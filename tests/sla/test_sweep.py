@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from sla.escalation import step_fire
@@ -30,6 +30,7 @@ from sla.timers.models import DueTimer
 from tenants.db import connection
 from tenants.models import Tenant
 from tests.conftest import TenantUnderTest
+from tests.threads import THREAD_TIMEOUT, at_once, committed_by
 from tests.ticketing.factories import ContactFactory, DepartmentFactory, make_ticket
 from ticketing.models import Agent, Contact, Department, Ticket, TicketEvent
 from ticketing.services.operations import ticket_change_status
@@ -38,8 +39,6 @@ ALPHA, BRAVO = "t_alpha", "t_bravo"
 FIRST = ClockKind.FIRST_RESPONSE
 RESOLUTION = ClockKind.RESOLUTION
 STEP_KINDS = ("sla.warned", "sla.breached", "sla.escalated")
-THREAD_TIMEOUT = 30
-T = TypeVar("T")
 
 
 def counts(result: SweepResult) -> tuple[int, int, int, int]:
@@ -80,43 +79,6 @@ def same_policy_here(policy: SlaPolicy) -> SlaPolicy:
 
 class WorkerDied(Exception):
     """Raised by a worker that claimed timers and stops before acting on any."""
-
-
-def at_once(tenant: Tenant, *calls: Callable[[], Any]) -> list[Any]:
-    """Run ``calls`` in parallel threads released together, each on its own connection in
-    autocommit mode (closed when the thread ends); each result is the return value or the
-    exception raised."""
-    barrier = threading.Barrier(len(calls), timeout=THREAD_TIMEOUT)
-    results: list[Any] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            connection.set_tenant(tenant)
-            barrier.wait()
-            results[index] = call()
-        except BaseException as raised:
-            results[index] = raised
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=worker, args=(index, call), daemon=True)
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(THREAD_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results
-
-
-def committed_by(tenant: Tenant, call: Callable[[], T]) -> T:
-    """``call`` on a connection of its own, committed at once."""
-    [result] = at_once(tenant, call)
-    if isinstance(result, BaseException):
-        raise result
-    return cast(T, result)
 
 
 @dataclass
