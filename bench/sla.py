@@ -34,6 +34,7 @@ import os
 import random
 import secrets
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -70,6 +71,8 @@ SMALL_TENANTS = 10  # the "few tenants" state of (a)
 DUE_TENANTS = 10  # real tenants of (b)
 SERVICE_TICKETS = 5  # per real tenant, through ticket_create
 SWEEP_LIMIT = 500
+#: Sweeping workers in (b); production runs one per Celery worker process (2 cores: 2).
+WORKERS = 2
 IDLE_RUNS = 50
 IDLE_TARGET_MS = 10.0
 DUE_TARGET_SECONDS = 60.0
@@ -91,7 +94,11 @@ def main() -> None:
         help="open tickets (timers) per tenant in (a)",
     )
     parser.add_argument("--due", type=int, default=10_000, help="due timers to process in (b)")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="sweepers at once in (b), like Celery workers"
+    )
     args = parser.parse_args()
+    globals()["WORKERS"] = max(1, args.workers)
     with bench_database("sla", keep=args.keep) as database:
         setup_django()
         migrate_seconds = migrate()
@@ -477,23 +484,44 @@ def due_sweep(due: int, origin: datetime) -> None:
         statements += 1
         return execute(sql, params, many, context)
 
+    lock = threading.Lock()
+
+    def sweeper() -> None:
+        """One worker (a Celery worker process in production): sweeps until nothing is
+        left, on its own connection; SKIP LOCKED shares the timers between workers."""
+        from django.db import connections
+
+        try:
+            with connection.execute_wrapper(count_statement):
+                while True:
+                    batch_started = time.perf_counter()
+                    result = sla_sweep(limit=SWEEP_LIMIT, now=now)
+                    if not result.claimed:
+                        break
+                    with lock:
+                        batch_seconds.append(time.perf_counter() - batch_started)
+                        for key in totals:
+                            totals[key] += getattr(result, key)
+                        errors.extend(result.errors)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+
     started_sweep = time.perf_counter()
-    with connection.execute_wrapper(count_statement):
-        while True:
-            batch_started = time.perf_counter()
-            result = sla_sweep(limit=SWEEP_LIMIT, now=now)
-            if not result.claimed:
-                break
-            batch_seconds.append(time.perf_counter() - batch_started)
-            for key in totals:
-                totals[key] += getattr(result, key)
-            errors.extend(result.errors)
+    if WORKERS == 1:
+        sweeper()
+    else:
+        threads = [threading.Thread(target=sweeper) for _ in range(WORKERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     sweep_seconds = time.perf_counter() - started_sweep
     print(f"  sweep done  [{_load()}]")
 
     rows = [
         [
-            f"sla_sweep(limit={SWEEP_LIMIT}) until nothing is claimed",
+            f"sla_sweep(limit={SWEEP_LIMIT}) until nothing is claimed, {WORKERS} worker(s)",
             f"{totals['claimed']:,}",
             f"{sweep_seconds:.2f}",
             f"{totals['claimed'] / sweep_seconds:,.0f}",

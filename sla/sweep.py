@@ -98,7 +98,8 @@ def _handle_next(now: datetime, cache: SweepCache, result: SweepResult, skipped:
     timer_id: int | None = None
     try:
         with transaction.atomic():
-            connection.set_schema_to_public()
+            # The timer table is public and public is on every tenant's search path:
+            # no schema switch is needed to claim the next one.
             timer = (
                 DueTimer.objects.select_for_update(skip_locked=True)
                 .filter(due_at__lte=now)
@@ -126,7 +127,6 @@ def _handle_next(now: datetime, cache: SweepCache, result: SweepResult, skipped:
         result.errors.append(f"timer {timer_id}: {error}")
         if timer_id is not None:
             skipped.append(timer_id)
-            connection.set_schema_to_public()
             DueTimer.objects.filter(pk=timer_id).update(due_at=now + RETRY_DELAY)
     return True
 
@@ -140,7 +140,8 @@ def _handle(timer: DueTimer, now: datetime, cache: SweepCache) -> int:
     if tenant.status != TenantStatus.ACTIVE:
         DueTimer.objects.filter(pk=timer.pk).update(due_at=now + SUSPENDED_DELAY)
         return 0
-    connection.set_schema(timer.schema_name)
+    if connection.schema_name != timer.schema_name:  # each switch costs a SET search_path
+        connection.set_schema(timer.schema_name)
     ticket = (
         Ticket.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("department", "priority")
