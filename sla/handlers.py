@@ -13,6 +13,7 @@ REMATCH_KINDS = (
     "ticket.category_changed",
     "ticket.transferred",
     "ticket.type_changed",
+    "ticket.plan_changed",
 )
 
 

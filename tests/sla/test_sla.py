@@ -281,3 +281,29 @@ def test_purging_a_tenant_drops_its_timers(in_alpha: object) -> None:
     )
     timers_of_schema_delete("t_leaving")
     assert not DueTimer.objects.filter(schema_name="t_leaving").exists()
+
+
+def test_a_new_support_plan_re_matches_open_tickets(support: Department, policy: SlaPolicy) -> None:
+    from tests.ticketing.factories import ProductFactory
+    from ticketing.services.people import support_plan_end, support_plan_grant
+
+    gold = SlaPolicy.objects.create(
+        name="Gold", position=1, first_response_minutes=15, plan_levels=["gold"]
+    )
+    customer = CustomerFactory()
+    ticket = make_ticket(department=support, requester=customer)
+    assert TicketSla.objects.get(ticket=ticket).policy == policy
+    plan = support_plan_grant(
+        product=ProductFactory(),
+        name="Gold",
+        level="gold",
+        valid_from=date.today() - timedelta(days=30),
+        contact=customer,
+    )
+    assert TicketSla.objects.get(ticket=ticket).policy == gold
+    assert ticket.events.filter(kind="ticket.plan_changed").exists()
+    matched = ticket.events.filter(kind="sla.policy_matched").last()
+    assert matched is not None
+    assert matched.note == "ticket.plan_changed"
+    support_plan_end(plan=plan, on=date.today() - timedelta(days=1))
+    assert TicketSla.objects.get(ticket=ticket).policy == policy

@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from ticketing.errors import DuplicateContact, InvalidInput, PermissionDenied
+from ticketing.events import record_event
 from ticketing.models import (
     Agent,
     AgentRole,
@@ -24,7 +26,9 @@ from ticketing.models import (
     Organization,
     Product,
     SupportPlan,
+    Ticket,
 )
+from ticketing.models.tickets import ACTIVE_STATUSES
 
 NON_DIGITS = re.compile(r"\D+")
 
@@ -193,15 +197,45 @@ def support_plan_grant(
             _("The plan cannot end before it starts."),
             field_errors={"valid_until": [_("Must be on or after the start date.")]},
         )
-    return SupportPlan.objects.create(
-        product=product,
-        name=name,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        contact=contact,
-        organization=organization,
-        level=level,
-    )
+    with transaction.atomic():
+        plan = SupportPlan.objects.create(
+            product=product,
+            name=name,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            contact=contact,
+            organization=organization,
+            level=level,
+        )
+        _record_plan_change(plan)
+    return plan
+
+
+def support_plan_end(*, plan: SupportPlan, on: date) -> SupportPlan:
+    """End a plan (its last valid day); open tickets of the holder are re-evaluated."""
+    with transaction.atomic():
+        plan.valid_until = max(on, plan.valid_from)
+        plan.save(update_fields=["valid_until"])
+        _record_plan_change(plan)
+    return plan
+
+
+def _record_plan_change(plan: SupportPlan) -> None:
+    """The plan is part of what decides a ticket's SLA: tell the holder's open tickets
+    (on their timelines; the SLA re-matches on this event)."""
+    holders = Q(requester_id=plan.contact_id) if plan.contact_id else Q(pk__in=[])
+    if plan.organization_id:
+        holders |= Q(requester__organization_id=plan.organization_id)
+    for ticket in Ticket.objects.select_for_update().filter(holders, status__in=ACTIVE_STATUSES):
+        record_event(
+            ticket=ticket,
+            kind="ticket.plan_changed",
+            after={
+                "plan": plan.pk,
+                "level": plan.level,
+                "valid_until": str(plan.valid_until or ""),
+            },
+        )
 
 
 def first_admin_as_agent(tenant: Any, admin: User) -> None:
