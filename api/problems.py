@@ -33,6 +33,7 @@ DOMAIN_STATUS: dict[type[domain.TicketingError], int] = {
     domain.CannotLink: status.HTTP_409_CONFLICT,
     domain.AssigneeNotEligible: status.HTTP_409_CONFLICT,
     domain.DuplicateContact: status.HTTP_409_CONFLICT,
+    domain.ContactHasTickets: status.HTTP_409_CONFLICT,
 }
 
 

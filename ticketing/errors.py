@@ -65,3 +65,7 @@ class AssigneeNotEligible(TicketingError):
 
 class DuplicateContact(TicketingError):
     code = "duplicate_contact"
+
+
+class ContactHasTickets(TicketingError):
+    code = "contact_has_tickets"

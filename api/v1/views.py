@@ -7,8 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -24,6 +26,7 @@ from api.v1 import serializers as s
 from ticketing import selectors
 from ticketing.models import (
     Agent,
+    Attachment,
     Category,
     Contact,
     Department,
@@ -92,7 +95,25 @@ class TicketViewSet(TenantApiViewSet):
     def retrieve(self, request: Request, pk: Any = None) -> Response:
         return self._out(self._ticket(pk))
 
-    @extend_schema(request=s.TicketCreateIn, responses={201: s.TicketOut})
+    @extend_schema(
+        request=s.TicketCreateIn,
+        responses={201: s.TicketOut},
+        examples=[
+            OpenApiExample(
+                "From a CRM",
+                request_only=True,
+                value={
+                    "subject": "Router down",
+                    "department": 2,
+                    "requester_email": "carla@nowak.pl",
+                    "requester_name": "Carla Nowak",
+                    "priority": 4,
+                    "custom_fields": {"serial": "AB1234"},
+                    "tags": ["vpn"],
+                },
+            )
+        ],
+    )
     @idempotent
     def create(self, request: Request) -> Response:
         data = s.TicketCreateIn(data=request.data)
@@ -239,6 +260,21 @@ class TicketViewSet(TenantApiViewSet):
         messages = selectors.ticket_conversation(ticket=self._ticket(pk), include_internal=True)
         return Response(s.MessageOut(messages, many=True).data)
 
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        parameters=[OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})")
+    def attachment(self, request: Request, pk: Any = None, attachment_id: str = "") -> FileResponse:
+        """Download one of the ticket's files (as uploaded, checked by content)."""
+        attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=self._ticket(pk))
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+
     @extend_schema(responses=s.EventOut(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: Any = None) -> Response:
@@ -324,6 +360,12 @@ class ContactViewSet(TenantApiViewSet):
         contact = people.contact_update(contact=contact, **self._fields(request, partial=True))
         return Response(s.ContactOut(contact).data)
 
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        """Delete a customer who has no tickets (409 otherwise: their history stays)."""
+        people.contact_delete(contact=get_object_or_404(self.get_queryset(), pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=s.ContactIn, responses={200: s.ContactOut, 201: s.ContactOut})
     @action(detail=False, methods=["put"], url_path=r"by-external-id/(?P<external_id>[^/]{1,100})")
     def upsert_by_external_id(self, request: Request, external_id: str = "") -> Response:
@@ -353,6 +395,17 @@ class OrganizationViewSet(ReadableViewSet):
             fields["parent"] = _pk(Organization, fields["parent"])
         organization = people.organization_create(**fields)
         return Response(s.OrganizationOut(organization).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.OrganizationIn, responses=s.OrganizationOut)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        organization = get_object_or_404(self.get_queryset(), pk=pk)
+        data = s.OrganizationIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "parent" in fields:
+            fields["parent"] = _pk(Organization, fields["parent"])
+        organization = people.organization_update(organization=organization, **fields)
+        return Response(s.OrganizationOut(organization).data)
 
 
 class DepartmentViewSet(ReadableViewSet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -237,3 +238,33 @@ def test_list_query_count_is_bounded(
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         response = api.get("tickets/")
     assert len(response.json()["results"]) >= count
+
+
+def test_attachments_download_and_contact_organization_changes(
+    api: ApiClient, in_alpha: TenantUnderTest, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    department = DepartmentFactory.create()
+    ticket = make_ticket(department=department, attachments=[("notes.txt", b"line one\n")])
+    message_files = api.get(f"tickets/{ticket.pk}/").json()
+    assert message_files["id"] == ticket.pk
+    attachment = ticket.attachments.get()
+    download = api.client.get(f"/api/v1/tickets/{ticket.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"line one\n"  # type: ignore[attr-defined]
+    assert "notes.txt" in download["Content-Disposition"]
+    other = make_ticket(department=department)
+    assert api.get(f"tickets/{other.pk}/attachments/{attachment.pk}/").status_code == 404
+
+    organization = api.post("organizations/", {"name": "Nowak sp. z o.o."}).json()
+    renamed = api.patch(f"organizations/{organization['id']}/", {"name": "Nowak S.A."})
+    assert renamed.json()["name"] == "Nowak S.A."
+    itself = api.patch(f"organizations/{organization['id']}/", {"parent": organization["id"]})
+    assert itself.status_code == 422
+
+    assert ticket.requester is not None
+    refused = api.client.delete(f"/api/v1/contacts/{ticket.requester.pk}/")
+    assert refused.status_code == 409
+    assert problem_of(refused)["code"] == "contact_has_tickets"
+    lonely = api.post("contacts/", {"full_name": "Lonely", "email": "lonely@example.com"}).json()
+    assert api.client.delete(f"/api/v1/contacts/{lonely['id']}/").status_code == 204

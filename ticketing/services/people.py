@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ticketing.errors import DuplicateContact, InvalidInput, PermissionDenied
+from ticketing.errors import ContactHasTickets, DuplicateContact, InvalidInput, PermissionDenied
 from ticketing.events import record_event
 from ticketing.models import (
     Agent,
@@ -104,6 +104,18 @@ def organization_create(*, name: str, **fields: Any) -> Organization:
     return Organization.objects.create(name=name.strip(), **fields)
 
 
+def organization_update(*, organization: Organization, **fields: Any) -> Organization:
+    if fields.get("parent") is not None and fields["parent"].pk == organization.pk:
+        raise InvalidInput(
+            _("An organization cannot be part of itself."),
+            field_errors={"parent": [_("An organization cannot be part of itself.")]},
+        )
+    for name, value in fields.items():
+        setattr(organization, name, value.strip() if name == "name" else value)
+    organization.save()
+    return organization
+
+
 def contact_create(
     *,
     full_name: str,
@@ -160,6 +172,15 @@ def contact_update(*, contact: Contact, **fields: Any) -> Contact:
         setattr(contact, name, value)
     contact.save()
     return contact
+
+
+def contact_delete(*, contact: Contact) -> None:
+    """Customers with tickets stay (their history is the help desk's record)."""
+    if contact.tickets.exists():
+        raise ContactHasTickets(
+            _("This customer has tickets and cannot be deleted; suspend the account instead.")
+        )
+    contact.delete()
 
 
 def contact_for_email(*, email: str, full_name: str = "") -> Contact:
