@@ -63,7 +63,7 @@ THIRD_PARTY_APPS = [
 ]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
-TENANT_DOMAIN_APPS = ["ticketing", "sla", "api"]
+TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api"]
 
 SHARED_APPS = [
     # tenants before django_tenants: its migrate command (which also refreshes the
@@ -217,11 +217,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
     "api.deliver_webhook": {"queue": "notifications"},
     "tenants.refill_pool": {"queue": "provisioning"},
     "tenants.purge_deleted": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "notifications-redispatch": {"task": "notifications.redispatch_all", "schedule": 120.0},
     "sla-sweep": {"task": "sla.sweep", "schedule": 20.0},
     "ticketing-auto-close": {"task": "ticketing.auto_close_all", "schedule": 3600.0},
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
@@ -293,6 +295,11 @@ SPECTACULAR_SETTINGS = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Caseway <no-reply@{PLATFORM_DOMAIN}>")
+
+#: SMS: "console" (development) or "kavenegar".
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+KAVENEGAR_API_KEY = env.str("KAVENEGAR_API_KEY", default="")
+KAVENEGAR_SENDER = env.str("KAVENEGAR_SENDER", default="")
 
 # --- Languages and time ----------------------------------------------------------------
 

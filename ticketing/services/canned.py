@@ -48,9 +48,9 @@ def placeholder_context(*, ticket: Ticket, agent: Agent) -> dict[str, dict[str, 
     }
 
 
-def canned_render(*, response: CannedResponse | str, ticket: Ticket, agent: Agent) -> str:
-    source = response.body if isinstance(response, CannedResponse) else response
-    values = placeholder_context(ticket=ticket, agent=agent)
+def fill_placeholders(source: str, values: dict[str, dict[str, str]]) -> str:
+    """Replace ``{{ group.name }}`` with plain values; anything else in braces is refused
+    (no tags, no filters, no attribute walking)."""
     unknown: list[str] = []
 
     def substitute(match: re.Match[str]) -> str:
@@ -66,6 +66,11 @@ def canned_render(*, response: CannedResponse | str, ticket: Ticket, agent: Agen
         message = _("Unknown placeholders: %(names)s") % {"names": ", ".join(unknown)}
         raise InvalidInput(message, field_errors={"body": [message]})
     return rendered
+
+
+def canned_render(*, response: CannedResponse | str, ticket: Ticket, agent: Agent) -> str:
+    source = response.body if isinstance(response, CannedResponse) else response
+    return fill_placeholders(source, placeholder_context(ticket=ticket, agent=agent))
 
 
 def canned_responses_for(agent: Agent, ticket: Ticket) -> list[CannedResponse]:

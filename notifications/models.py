@@ -1,0 +1,98 @@
+"""The outbox: every notification is a row written in the transaction of the change
+that caused it, then delivered by a task after commit (tenant schema)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    IN_APP = "in_app", _("In the app")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Failed for good")
+
+
+class Notification(models.Model):
+    event_kind = models.CharField(max_length=40)
+    ticket = models.ForeignKey(
+        "ticketing.Ticket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    #: Email address or phone number (in-app notifications use ``recipient``).
+    address = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    #: One notification per event, channel and recipient, however often it is retried.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    #: Email threading: this message's Message-ID and the ticket's thread root.
+    message_id = models.CharField(max_length=255, blank=True)
+    thread_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="outbox_due",
+                condition=Q(status="queued"),
+            ),
+            models.Index(fields=["recipient", "channel", "read_at"], name="in_app_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_kind} → {self.channel}:{self.address or self.recipient_id}"
+
+
+class NotificationTemplate(models.Model):
+    """A tenant's own wording for an event, channel and language (defaults are built in)."""
+
+    event_kind = models.CharField(_("event"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["event_kind", "channel", "language"], name="template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_kind}/{self.channel}/{self.language}"

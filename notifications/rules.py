@@ -1,0 +1,85 @@
+"""Who hears about which ticket event, on which channel (the defaults of a help desk)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.models import User
+from ticketing.events import PublishedEvent
+from ticketing.models import Agent, Message, PreferredChannel, Ticket
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # which wording (see templates_default)
+    user: User | None
+    email: str
+    phone: str
+    language: str
+    channels: tuple[str, ...]  # email, sms, in_app
+    #: Agents get the ticket's link to the console; customers to their portal page.
+    is_staff: bool
+
+
+def _customer(ticket: Ticket, key: str) -> list[Recipient]:
+    contact = ticket.requester
+    if contact is None or ticket.is_internal:
+        return []
+    channel = contact.preferred_channel
+    if channel == PreferredChannel.SMS and not contact.phone:
+        channel = PreferredChannel.EMAIL
+    if channel == PreferredChannel.EMAIL and not contact.email:
+        return []
+    language = contact.language or (contact.user.language if contact.user else "") or ""
+    return [Recipient(key, contact.user, contact.email, contact.phone, language, (channel,), False)]
+
+
+def _agents(agents: list[Agent], key: str, *, exclude_user_id: int | None) -> list[Recipient]:
+    return [
+        Recipient(key, a.user, a.user.email, "", a.user.language or "", ("email", "in_app"), True)
+        for a in agents
+        if a.is_active and a.user.is_active and a.user_id != exclude_user_id
+    ]
+
+
+def _handlers_of(ticket: Ticket) -> list[Agent]:
+    """The assignee, or else the department's agents."""
+    if ticket.assignee_id and ticket.assignee is not None:
+        return [ticket.assignee]
+    return list(ticket.department.agents.select_related("user"))
+
+
+def recipients_for(event: PublishedEvent, ticket: Ticket) -> list[Recipient]:
+    kind, after, actor = event.kind, event.after, event.actor_id
+    if kind == "ticket.created":
+        return _customer(ticket, "customer.ticket_created") + _agents(
+            _handlers_of(ticket), "agent.ticket_created", exclude_user_id=actor
+        )
+    if kind in ("ticket.assigned", "ticket.transferred") and ticket.assignee is not None:
+        return _agents([ticket.assignee], "agent.assigned", exclude_user_id=actor)
+    if kind == "message.created" and after.get("public"):
+        message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
+        if message is None:
+            return []
+        if message.from_staff:
+            return _customer(ticket, "customer.reply")
+        return _agents(_handlers_of(ticket), "agent.reply", exclude_user_id=actor)
+    if kind == "note.mentioned":
+        mentioned = list(
+            Agent.objects.filter(pk__in=after.get("agents", [])).select_related("user")
+        )
+        return _agents(mentioned, "agent.mentioned", exclude_user_id=actor)
+    if kind == "ticket.status_changed" and after.get("status") == "resolved":
+        return _customer(ticket, "customer.resolved")
+    if (
+        kind == "ticket.status_changed"
+        and after.get("status") == "closed"
+        and not ticket.merged_into_id
+    ):
+        return _customer(ticket, "customer.closed")
+    if kind == "ticket.reopened":
+        return _agents(_handlers_of(ticket), "agent.reopened", exclude_user_id=actor)
+    if kind in ("sla.warned", "sla.breached", "sla.escalated"):
+        agents = list(Agent.objects.filter(pk__in=after.get("notify", [])).select_related("user"))
+        return _agents(agents, "agent.sla", exclude_user_id=None)
+    return []

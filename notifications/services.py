@@ -1,0 +1,246 @@
+"""Writing the outbox (inside the ticket's transaction) and delivering one row."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone, translation
+
+from notifications.gateways import SmsError, sms_gateway
+from notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    NotificationTemplate,
+)
+from notifications.rules import Recipient, recipients_for
+from notifications.templates_default import default_wording
+from tenants.db import connection
+from tenants.models import Tenant
+from ticketing.events import PublishedEvent
+from ticketing.models import Message, Ticket
+from ticketing.services.canned import fill_placeholders
+from ticketing.services.tickets import guest_access_token
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+
+
+def _tenant() -> Tenant | None:
+    tenant = connection.tenant
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.filter(schema_name=connection.schema_name).first()
+
+
+def _host(tenant: Tenant | None) -> str:
+    return tenant.subdomain_host if tenant else settings.PLATFORM_DOMAIN
+
+
+def thread_id(ticket: Ticket) -> str:
+    """The Message-ID every mail about the ticket refers to, so clients thread them."""
+    return f"<ticket-{ticket.number}.{connection.schema_name}@{settings.PLATFORM_DOMAIN}>"
+
+
+def _values(
+    ticket: Ticket, event: PublishedEvent, recipient: Recipient, tenant: Tenant | None
+) -> dict[str, dict[str, str]]:
+    scheme = "http" if settings.DEBUG else "https"
+    host = _host(tenant)
+    link = (
+        f"{scheme}://{host}/console/tickets/{ticket.number}/"
+        if recipient.is_staff
+        else f"{scheme}://{host}/t/{guest_access_token(ticket)}/"
+    )
+    message = (
+        Message.objects.filter(pk=int(event.after.get("message") or 0)).first()
+        if "message" in event.after
+        else None
+    )
+    requester = ticket.requester
+    return {
+        "ticket": {
+            "number": ticket.reference,
+            "subject": ticket.subject,
+            "status": ticket.get_status_display(),
+            "link": link,
+        },
+        "customer": {
+            "name": requester.full_name if requester else "",
+            "first_name": requester.first_name if requester else "",
+        },
+        "message": {
+            "body": message.body if message else "",
+            "author": message.author_name if message else "",
+        },
+        "tenant": {"name": tenant.name if tenant else "Caseway"},
+        "sla": {
+            "clock": str(event.after.get("clock", "")),
+            "event": event.kind.removeprefix("sla."),
+        },
+    }
+
+
+def _render(
+    key: str, channel: str, language: str, values: dict[str, dict[str, str]], event_kind: str
+) -> tuple[str, str]:
+    custom = NotificationTemplate.objects.filter(
+        event_kind=event_kind, channel=channel, language=language
+    ).first()
+    if custom is not None:
+        return fill_placeholders(custom.subject, values), fill_placeholders(custom.body, values)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        wording = default_wording(key)
+        if channel == NotificationChannel.SMS:
+            return "", fill_placeholders(wording.sms, values)
+        return fill_placeholders(wording.subject, values), fill_placeholders(wording.body, values)
+
+
+def notifications_for_event(event: PublishedEvent) -> list[int]:
+    """Write the outbox rows for an event (inside its transaction); their delivery is
+    enqueued after commit."""
+    ticket = (
+        Ticket.objects.select_related("requester__user", "assignee__user", "department")
+        .filter(pk=event.ticket_id)
+        .first()
+    )
+    if ticket is None:
+        return []
+    tenant = _tenant()
+    created = []
+    for recipient in recipients_for(event, ticket):
+        language = recipient.language or (tenant.language if tenant else "en")
+        values = _values(ticket, event, recipient, tenant)
+        for channel in recipient.channels:
+            address = recipient.phone if channel == NotificationChannel.SMS else recipient.email
+            who = (
+                address
+                if channel != NotificationChannel.IN_APP
+                else f"user:{recipient.user.pk if recipient.user else ''}"
+            )
+            if not who or (channel == NotificationChannel.IN_APP and recipient.user is None):
+                continue
+            subject, body = _render(recipient.key, channel, language, values, event.kind)
+            notification, new = Notification.objects.get_or_create(
+                idempotency_key=f"{event.event_id}:{channel}:{who}"[:200],
+                defaults={
+                    "event_kind": event.kind,
+                    "ticket": ticket,
+                    "channel": channel,
+                    "recipient": recipient.user,
+                    "address": address,
+                    "language": language,
+                    "subject": subject[:300],
+                    "body": body,
+                    "thread_id": thread_id(ticket),
+                    "status": NotificationStatus.SENT
+                    if channel == NotificationChannel.IN_APP
+                    else NotificationStatus.QUEUED,
+                    "sent_at": timezone.now() if channel == NotificationChannel.IN_APP else None,
+                },
+            )
+            if new and channel != NotificationChannel.IN_APP:
+                created.append(notification.pk)
+    return created
+
+
+def _send_email(notification: Notification, tenant: Tenant | None) -> str:
+    message_id = notification.message_id or make_msgid(domain=settings.PLATFORM_DOMAIN)
+    sender_name = tenant.name if tenant else "Caseway"
+    from_address = f"{sender_name} <support@{_host(tenant)}>"
+    email = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=from_address,
+        to=[notification.address],
+        reply_to=[f"support@{_host(tenant)}"],
+        headers={
+            "Message-ID": message_id,
+            "In-Reply-To": notification.thread_id,
+            "References": notification.thread_id,
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    paragraphs = "".join(
+        f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
+        for part in notification.body.split("\n\n")
+    )
+    email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
+    email.send(fail_silently=False)
+    return message_id
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one queued notification; no transaction is open while it is sent."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.status != NotificationStatus.QUEUED:
+            return notification.status if notification else "missing"
+        notification.attempts += 1
+        notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+        notification.save(update_fields=["attempts", "next_attempt_at"])
+    tenant = _tenant()
+    try:
+        if notification.channel == NotificationChannel.EMAIL:
+            provider_id = _send_email(notification, tenant)
+        else:
+            provider_id = (
+                sms_gateway()
+                .send(
+                    to=notification.address,
+                    text=notification.body,
+                    sender=settings.KAVENEGAR_SENDER,
+                )
+                .provider_message_id
+            )
+    except (OSError, SmsError) as error:
+        status = (
+            NotificationStatus.DEAD
+            if notification.attempts >= MAX_ATTEMPTS
+            else NotificationStatus.QUEUED
+        )
+        Notification.objects.filter(pk=notification.pk).update(
+            status=status, last_error=str(error)[:1000]
+        )
+        return status
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id[:255],
+        message_id=provider_id[:255] if notification.channel == NotificationChannel.EMAIL else "",
+        last_error="",
+    )
+    return NotificationStatus.SENT
+
+
+def notifications_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Queued rows whose task was lost (Redis down at enqueue, worker died): due again."""
+    now = timezone.now()
+    return list(
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED, created_at__lte=now - older_than
+        )
+        .filter(next_attempt_at__isnull=True)
+        .values_list("pk", flat=True)[:1000]
+    ) + list(
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(
+        recipient_id=user_id, channel=NotificationChannel.IN_APP, read_at__isnull=True
+    ).count()

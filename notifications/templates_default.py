@@ -1,0 +1,100 @@
+"""The wording every tenant starts with, per event and audience, in the recipient's
+language (the strings are in the translation catalogues). Tenants override any of them
+with a ``NotificationTemplate`` for an event, channel and language.
+
+Placeholders: ``{{ ticket.number }}``, ``{{ ticket.subject }}``, ``{{ ticket.status }}``,
+``{{ ticket.link }}``, ``{{ customer.name }}``, ``{{ customer.first_name }}``,
+``{{ message.body }}``, ``{{ message.author }}``, ``{{ tenant.name }}``,
+``{{ sla.clock }}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    body: str
+    sms: str
+
+
+def default_wording(key: str) -> Wording:
+    """Call inside ``translation.override(recipient_language)``."""
+    thread = "[{{ ticket.number }}] {{ ticket.subject }}"
+    wordings = {
+        "customer.ticket_created": Wording(
+            subject=thread,
+            body=_(
+                "Hello {{ customer.first_name }},\n\nthank you for contacting {{ tenant.name }}. "
+                "We received your request {{ ticket.number }} "
+                "and will answer as soon as we can.\n\n"
+                "Follow it here: {{ ticket.link }}"
+            ),
+            sms=_(
+                "{{ tenant.name }}: we received your request {{ ticket.number }}. {{ ticket.link }}"
+            ),
+        ),
+        "agent.ticket_created": Wording(
+            subject=_("New ticket {{ ticket.number }}: {{ ticket.subject }}"),
+            body=_("{{ customer.name }} opened {{ ticket.number }}: {{ ticket.subject }}."),
+            sms=_("New ticket {{ ticket.number }}: {{ ticket.subject }}"),
+        ),
+        "agent.assigned": Wording(
+            subject=_("Ticket {{ ticket.number }} is now yours: {{ ticket.subject }}"),
+            body=_("Ticket {{ ticket.number }} ({{ ticket.subject }}) was assigned to you."),
+            sms=_("Ticket {{ ticket.number }} was assigned to you."),
+        ),
+        "customer.reply": Wording(
+            subject=thread,
+            body="{{ message.body }}\n\n-- \n{{ ticket.link }}",
+            sms=_("{{ tenant.name }} answered {{ ticket.number }}: {{ ticket.link }}"),
+        ),
+        "agent.reply": Wording(
+            subject=_("{{ customer.name }} replied on {{ ticket.number }}"),
+            body="{{ message.author }}:\n\n{{ message.body }}",
+            sms=_("{{ customer.name }} replied on {{ ticket.number }}."),
+        ),
+        "agent.mentioned": Wording(
+            subject=_("{{ message.author }} mentioned you on {{ ticket.number }}"),
+            body="{{ message.body }}",
+            sms=_("{{ message.author }} mentioned you on {{ ticket.number }}."),
+        ),
+        "customer.resolved": Wording(
+            subject=thread,
+            body=_(
+                "Hello {{ customer.first_name }},\n\nwe believe request {{ ticket.number }} is "
+                "solved. If it is not, simply reply to this message and we will reopen it.\n\n"
+                "{{ ticket.link }}"
+            ),
+            sms=_(
+                "{{ tenant.name }}: request {{ ticket.number }} is solved. "
+                "Not so? Reply here: {{ ticket.link }}"
+            ),
+        ),
+        "customer.closed": Wording(
+            subject=thread,
+            body=_(
+                "Request {{ ticket.number }} is closed. How did we do? Please rate our help: "
+                "{{ ticket.link }}"
+            ),
+            sms=_("{{ tenant.name }}: how did we do on {{ ticket.number }}? {{ ticket.link }}"),
+        ),
+        "agent.reopened": Wording(
+            subject=_("Ticket {{ ticket.number }} was reopened"),
+            body=_("{{ customer.name }} reopened {{ ticket.number }}: {{ ticket.subject }}."),
+            sms=_("Ticket {{ ticket.number }} was reopened."),
+        ),
+        "agent.sla": Wording(
+            subject=_("SLA {{ sla.event }} on {{ ticket.number }} ({{ sla.clock }})"),
+            body=_(
+                "Ticket {{ ticket.number }} ({{ ticket.subject }}): "
+                "{{ sla.event }} of the {{ sla.clock }} target."
+            ),
+            sms=_("SLA {{ sla.event }} on {{ ticket.number }}."),
+        ),
+    }
+    return wordings[key]

@@ -1,0 +1,164 @@
+"""The outbox: rows written with the ticket change, delivered over real SMTP, SMS through
+the Kavenegar SDK (its HTTPS endpoint faked at the ``requests`` layer), never lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from notifications.models import Notification, NotificationStatus, NotificationTemplate
+from notifications.services import notification_deliver, notifications_stuck, unread_count
+from tests.conftest import TenantUnderTest
+from tests.smtp import Sink, free_port
+from tests.ticketing.factories import CustomerFactory, make_ticket
+from ticketing.models import Agent, Department
+from ticketing.services.conversation import note_add, reply_from_agent
+
+
+def rows(**filters: Any) -> list[Notification]:
+    return list(Notification.objects.filter(**filters).order_by("id"))
+
+
+def test_a_new_ticket_acknowledges_the_customer_and_alerts_the_department(
+    support: Department, agent: Agent, smtp_sink: Sink
+) -> None:
+    customer = CustomerFactory(full_name="Carla Nowak", email="carla@example.com")
+    ticket = make_ticket(department=support, requester=customer, subject="Router down")
+    [ack] = rows(address="carla@example.com")
+    assert ack.status == NotificationStatus.QUEUED
+    assert ack.subject == f"[{ticket.reference}] Router down"
+    assert "Carla" in ack.body
+    alerts = rows(recipient=agent.user)
+    assert {n.channel for n in alerts} == {"email", "in_app"}
+    assert unread_count(user_id=agent.user_id) == 1
+
+    assert notification_deliver(ack.pk) == NotificationStatus.SENT
+    [mail] = smtp_sink.messages
+    assert mail["To"] == "carla@example.com"
+    assert mail["Subject"] == f"[{ticket.reference}] Router down"
+    assert mail["In-Reply-To"] == ack.thread_id
+    assert mail["References"] == ack.thread_id
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail.get_body(("html",)) is not None
+    assert notification_deliver(ack.pk) == NotificationStatus.SENT  # never twice
+    assert len(smtp_sink.messages) == 1
+
+
+def test_replies_thread_and_mentions_notify(
+    support: Department, agent: Agent, colleague: Agent
+) -> None:
+    customer = CustomerFactory(email="c@example.com")
+    ticket = make_ticket(department=support, requester=customer)
+    reply_from_agent(ticket=ticket, agent=agent, body="Please restart it.")
+    reply = rows(address="c@example.com", event_kind="message.created")[0]
+    assert "Please restart it." in reply.body
+    assert (
+        reply.thread_id == rows(address="c@example.com", event_kind="ticket.created")[0].thread_id
+    )
+    colleague.user.email = "cody@alpha.example"
+    colleague.user.save()
+    note_add(ticket=ticket, agent=agent, body="@cody please look")
+    mentioned = rows(recipient=colleague.user, event_kind="note.mentioned")
+    assert {n.channel for n in mentioned} == {"email", "in_app"}
+    assert not rows(
+        address="c@example.com", event_kind="note.mentioned"
+    )  # customers never see notes
+
+
+def test_smtp_down_then_back_delivers_exactly_once(
+    support: Department, smtp_sink: Sink, settings: Any
+) -> None:
+    ticket = make_ticket(department=support, requester=CustomerFactory(email="d@example.com"))
+    [ack] = rows(address="d@example.com")
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    assert notification_deliver(ack.pk) == NotificationStatus.QUEUED
+    ack.refresh_from_db()
+    assert ack.attempts == 1
+    assert ack.last_error
+    settings.EMAIL_PORT = working_port
+    assert notification_deliver(ack.pk) == NotificationStatus.SENT
+    assert notification_deliver(ack.pk) == NotificationStatus.SENT
+    assert len(smtp_sink.messages) == 1
+    assert ticket.reference in smtp_sink.messages[0]["Subject"]
+
+
+def test_rows_whose_task_was_lost_are_sent_later(support: Department) -> None:
+    """Redis down while enqueuing: the row is in the outbox regardless and the periodic
+    re-dispatch finds it."""
+    make_ticket(department=support, requester=CustomerFactory(email="e@example.com"))
+    [ack] = rows(address="e@example.com")
+    assert ack.pk not in notifications_stuck()  # fresh: its task may still be on its way
+    Notification.objects.filter(pk=ack.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert ack.pk in notifications_stuck()
+
+
+def test_too_many_failures_end_in_the_dead_letter_state(support: Department, settings: Any) -> None:
+    make_ticket(department=support, requester=CustomerFactory(email="f@example.com"))
+    [ack] = rows(address="f@example.com")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    statuses = [notification_deliver(ack.pk) for _ in range(6)]
+    assert statuses[-1] == NotificationStatus.DEAD
+    assert statuses[:-1] == [NotificationStatus.QUEUED] * 5
+
+
+def test_sms_through_kavenegar_with_the_exact_parameters(
+    support: Department, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SMS_BACKEND = "kavenegar"
+    settings.KAVENEGAR_API_KEY = "secret-api-key"
+    settings.KAVENEGAR_SENDER = "10004346"
+    sent: list[tuple[str, dict[str, str]]] = []
+
+    class FakeResponse:
+        content = (
+            b'{"return": {"status": 200, "message": "ok"}, "entries": [{"messageid": 8792343}]}'
+        )
+
+    def fake_post(
+        url: str, headers: Any = None, auth: Any = None, data: Any = None
+    ) -> FakeResponse:
+        sent.append((url, data))
+        return FakeResponse()
+
+    monkeypatch.setattr("kavenegar.requests.post", fake_post)
+    customer = CustomerFactory(phone="+98 912 000 1111", preferred_channel="sms", email="")
+    ticket = make_ticket(department=support, requester=customer)
+    [sms] = rows(channel="sms")
+    assert sms.address == "+98 912 000 1111"
+    assert notification_deliver(sms.pk) == NotificationStatus.SENT
+    [(url, data)] = sent
+    assert url == "https://api.kavenegar.com/v1/secret-api-key/sms/send.json"
+    assert data["receptor"] == "+98 912 000 1111"
+    assert data["sender"] == "10004346"
+    assert ticket.reference in data["message"]
+    sms.refresh_from_db()
+    assert sms.provider_message_id == "8792343"
+
+
+def test_tenant_templates_and_languages(support: Department) -> None:
+    NotificationTemplate.objects.create(
+        event_kind="ticket.created", channel="email", language="pl",
+        subject="Zgłoszenie {{ ticket.number }}", body="Dzień dobry {{ customer.first_name }}!",
+    )  # fmt: skip
+    polish = CustomerFactory(full_name="Piotr Nowak", email="p@example.pl", language="pl")
+    ticket = make_ticket(department=support, requester=polish)
+    [mail] = rows(address="p@example.pl")
+    assert mail.subject == f"Zgłoszenie {ticket.reference}"
+    assert mail.body == "Dzień dobry Piotr!"
+    assert mail.language == "pl"
+
+
+def test_outbox_rows_stay_in_their_tenant(
+    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest
+) -> None:
+    with schema_context(tenant_b.tenant.schema_name):
+        make_ticket(requester=CustomerFactory(email="b-only@example.com"))
+        assert rows(address="b-only@example.com")
+    with schema_context(tenant_a.tenant.schema_name):
+        assert not rows(address="b-only@example.com")
