@@ -296,6 +296,12 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Caseway <no-reply@{PLATFORM_DOMAIN}>")
 
+#: Inbound mail: the SMTP server (``manage.py inbound_smtp``) and the HTTPS endpoint.
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_EMAIL_SECRET = env.str("INBOUND_EMAIL_SECRET", default="")
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=30 * 1024 * 1024)
+
 #: SMS: "console" (development) or "kavenegar".
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 KAVENEGAR_API_KEY = env.str("KAVENEGAR_API_KEY", default="")

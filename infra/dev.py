@@ -66,6 +66,7 @@ def command_run() -> int:
                        "-c", "2", "-Q", "celery,provisioning,maintenance,notifications"],
             "beat": [str(BIN / "celery"), "-A", "controlplane", "beat", "-l", "info",
                      "-s", beat_schedule],
+            "inbound-smtp": [PYTHON, "manage.py", "inbound_smtp"],
         }  # fmt: skip
         for name, command in commands.items():
             print(f"[dev] starting {name}: {' '.join(command[1:])}", flush=True)

@@ -96,3 +96,36 @@ class NotificationTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_kind}/{self.channel}/{self.language}"
+
+
+class InboundStatus(models.TextChoices):
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored (auto-reply, bounce or bulk)")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Could not be processed")
+
+
+class InboundEmail(models.Model):
+    """Every message received for the tenant, kept raw whatever happened to it, so
+    nothing is silently dropped: admins see the refused and failed ones."""
+
+    raw = models.BinaryField()
+    sender = models.CharField(max_length=254, blank=True)
+    recipients = models.TextField(blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=InboundStatus.choices)
+    reason = models.TextField(blank=True)
+    ticket = models.ForeignKey(
+        "ticketing.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject} ({self.status})"
