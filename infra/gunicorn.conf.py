@@ -19,9 +19,10 @@ def _cpu_count() -> int:
 # Inside a container the app must listen on every interface to be reachable.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * _cpu_count() + 1, 8))
-# With threads > 1 gunicorn runs the sync class as gthread.
+# gthread keeps client connections alive between requests (the sync class closes every
+# one); GUNICORN_THREADS > 1 also serves requests concurrently within a worker.
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
-worker_class = "sync"
+worker_class = "gthread"
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

@@ -54,11 +54,7 @@ class TicketViewSet(TenantApiViewSet):
     ordering_fields = ("id", "created_at", "updated_at", "number")
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Ticket]:
-        return Ticket.objects.filter(
-            pk__in=selectors.ticket_list(agent=agent).values("pk")
-        ).select_related(
-            "department", "priority", "assignee__user", "requester", "category", "product"
-        )
+        return selectors.ticket_list(agent=agent).select_related("product")
 
     def _filtered(self, request: Request) -> QuerySet[Ticket]:
         query = s.TicketFilterIn(data=request.query_params)
@@ -67,9 +63,7 @@ class TicketViewSet(TenantApiViewSet):
         words = str(filters.pop("q", "")).split()
         updated_after = filters.pop("updated_after", None)
         updated_before = filters.pop("updated_before", None)
-        tickets = self.get_queryset().filter(
-            pk__in=selectors.ticket_list(agent=self.agent, filters=filters).values("pk")
-        )
+        tickets = selectors.ticket_list(agent=self.agent, filters=filters).select_related("product")
         if updated_after:
             tickets = tickets.filter(updated_at__gte=updated_after)
         if updated_before:
