@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from notifications.gateways import SmsError, sms_gateway
 from notifications.models import (
@@ -21,6 +22,7 @@ from notifications.models import (
 )
 from notifications.rules import Recipient, recipients_for
 from notifications.templates_default import default_wording
+from sla.models import ClockKind
 from tenants.db import connection
 from tenants.models import Tenant
 from ticketing.events import PublishedEvent
@@ -88,15 +90,34 @@ def _values(
     }
 
 
+SLA_EVENT_LABELS = {
+    "warned": gettext_lazy("warning"),
+    "breached": gettext_lazy("breach"),
+    "escalated": gettext_lazy("escalation"),
+}
+
+
+def _in_language(values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Coded values (SLA clock and event) in the active language."""
+    sla = values.get("sla", {})
+    clock = sla.get("clock", "")
+    labelled = {
+        "clock": str(ClockKind(clock).label) if clock in ClockKind.values else clock,
+        "event": str(SLA_EVENT_LABELS.get(sla.get("event", ""), sla.get("event", ""))),
+    }
+    return {**values, "sla": labelled}
+
+
 def _render(
     key: str, channel: str, language: str, values: dict[str, dict[str, str]], event_kind: str
 ) -> tuple[str, str]:
     custom = NotificationTemplate.objects.filter(
         event_kind=event_kind, channel=channel, language=language
     ).first()
-    if custom is not None:
-        return fill_placeholders(custom.subject, values), fill_placeholders(custom.body, values)
     with translation.override(language or settings.LANGUAGE_CODE):
+        values = _in_language(values)
+        if custom is not None:
+            return fill_placeholders(custom.subject, values), fill_placeholders(custom.body, values)
         wording = default_wording(key)
         if channel == NotificationChannel.SMS:
             return "", fill_placeholders(wording.sms, values)

@@ -162,3 +162,25 @@ def test_outbox_rows_stay_in_their_tenant(
         assert rows(address="b-only@example.com")
     with schema_context(tenant_a.tenant.schema_name):
         assert not rows(address="b-only@example.com")
+
+
+def test_sla_notifications_name_the_clock_in_the_recipients_language(
+    support: Department, agent: Agent
+) -> None:
+    from sla.models import SlaPolicy
+    from sla.sweep import sla_sweep
+
+    SlaPolicy.objects.create(name="Fast", first_response_minutes=10, first_response_business=False)
+    agent.user.language = "pl"
+    agent.user.save()
+    ticket = make_ticket(department=support, assignee=agent, created_by=agent)
+    from sla.models import EscalationRule
+
+    EscalationRule.objects.create(
+        policy=SlaPolicy.objects.get(name="Fast"), clock="first_response", after_breach_minutes=0,
+        notify=["assignee"],
+    )  # fmt: skip
+    sla_sweep(now=ticket.created_at + timedelta(minutes=11))
+    [mail] = rows(recipient=agent.user, event_kind="sla.breached", channel="email")
+    assert "first_response" not in mail.subject
+    assert "Pierwsza odpowiedź" in mail.subject or "pierwsza" in mail.subject.lower()
