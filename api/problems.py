@@ -34,6 +34,7 @@ DOMAIN_STATUS: dict[type[domain.TicketingError], int] = {
     domain.AssigneeNotEligible: status.HTTP_409_CONFLICT,
     domain.DuplicateContact: status.HTTP_409_CONFLICT,
     domain.ContactHasTickets: status.HTTP_409_CONFLICT,
+    domain.AlreadyExists: status.HTTP_409_CONFLICT,
 }
 
 

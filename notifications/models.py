@@ -129,3 +129,52 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject} ({self.status})"
+
+
+class Audience(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    STAFF = "staff", _("Staff")
+
+
+class NotificationSwitch(models.Model):
+    """A tenant admin's change to the defaults: turn a channel off (or back on) for an
+    event and audience. Without a row, the built-in rules apply."""
+
+    event_kind = models.CharField(_("event"), max_length=40)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["event_kind", "audience", "channel"], name="switch_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_kind}/{self.audience}/{self.channel}: {self.enabled}"
+
+
+class Announcement(models.Model):
+    """A message a tenant admin shows on the dashboards of staff or of customers."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering: ClassVar[list[str]] = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.gateways import SmsError, sms_gateway
 from notifications.models import (
+    Announcement,
+    Audience,
     Notification,
     NotificationChannel,
     NotificationStatus,
+    NotificationSwitch,
     NotificationTemplate,
 )
 from notifications.rules import Recipient, recipients_for
@@ -25,8 +30,10 @@ from notifications.templates_default import default_wording
 from sla.models import ClockKind
 from tenants.db import connection
 from tenants.models import Tenant
+from ticketing.errors import InvalidInput
 from ticketing.events import PublishedEvent
-from ticketing.models import Message, Ticket
+from ticketing.models import Agent, Message, Ticket
+from ticketing.permissions import require_admin
 from ticketing.services.canned import fill_placeholders
 from ticketing.services.tickets import guest_access_token
 
@@ -124,6 +131,15 @@ def _render(
         return fill_placeholders(wording.subject, values), fill_placeholders(wording.body, values)
 
 
+def _switched_off(event_kind: str) -> set[tuple[str, str]]:
+    """(audience, channel) pairs a tenant admin turned off for this event."""
+    return set(
+        NotificationSwitch.objects.filter(event_kind=event_kind, enabled=False).values_list(
+            "audience", "channel"
+        )
+    )
+
+
 def notifications_for_event(event: PublishedEvent) -> list[int]:
     """Write the outbox rows for an event (inside its transaction); their delivery is
     enqueued after commit."""
@@ -134,12 +150,19 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
     )
     if ticket is None:
         return []
+    recipients = recipients_for(event, ticket)
+    if not recipients:
+        return []
     tenant = _tenant()
+    off = _switched_off(event.kind)
     created = []
-    for recipient in recipients_for(event, ticket):
+    for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         values = _values(ticket, event, recipient, tenant)
+        audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
         for channel in recipient.channels:
+            if (audience, channel) in off:
+                continue
             address = recipient.phone if channel == NotificationChannel.SMS else recipient.email
             who = (
                 address
@@ -265,3 +288,47 @@ def unread_count(*, user_id: int) -> int:
     return Notification.objects.filter(
         recipient_id=user_id, channel=NotificationChannel.IN_APP, read_at__isnull=True
     ).count()
+
+
+def announcements_for(*, staff: bool, at: datetime | None = None) -> list[Announcement]:
+    """What a dashboard shows now: staff or customer announcements in their window."""
+    at = at or timezone.now()
+    audience = Audience.STAFF if staff else Audience.CUSTOMERS
+    return list(
+        Announcement.objects.filter(audience=audience, starts_at__lte=at)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        .order_by("-starts_at")
+    )
+
+
+def announcement_publish(
+    *,
+    actor: Agent,
+    title: str,
+    body: str,
+    audience: str,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Announcement:
+    require_admin(actor)
+    starts_at = starts_at or timezone.now()
+    if not title.strip() or not body.strip():
+        raise InvalidInput(_("An announcement needs a title and a text."))
+    if ends_at is not None and ends_at <= starts_at:
+        raise InvalidInput(
+            _("It must end after it starts."),
+            field_errors={"ends_at": [_("It must end after it starts.")]},
+        )
+    if audience not in Audience.values:
+        raise InvalidInput(
+            _("Choose staff or customers."),
+            field_errors={"audience": [_("Choose staff or customers.")]},
+        )
+    return Announcement.objects.create(
+        title=title.strip(),
+        body=body.strip(),
+        audience=audience,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        created_by=actor.user,
+    )

@@ -69,3 +69,9 @@ class DuplicateContact(TicketingError):
 
 class ContactHasTickets(TicketingError):
     code = "contact_has_tickets"
+
+
+class AlreadyExists(TicketingError):
+    """Another record already uses this unique value (an external id, a name)."""
+
+    code = "already_exists"

@@ -268,3 +268,14 @@ def test_attachments_download_and_contact_organization_changes(
     assert problem_of(refused)["code"] == "contact_has_tickets"
     lonely = api.post("contacts/", {"full_name": "Lonely", "email": "lonely@example.com"}).json()
     assert api.client.delete(f"/api/v1/contacts/{lonely['id']}/").status_code == 204
+
+
+def test_duplicate_external_ids_are_a_conflict_not_an_error(
+    api: ApiClient, in_alpha: TenantUnderTest
+) -> None:
+    first = api.post("organizations/", {"name": "One", "external_id": "crm-org-1"})
+    assert first.status_code == 201
+    again = api.post("organizations/", {"name": "Two", "external_id": "crm-org-1"})
+    assert again.status_code == 409
+    assert problem_of(again)["code"] == "already_exists"
+    assert api.get("organizations/").status_code == 200  # the transaction is still usable

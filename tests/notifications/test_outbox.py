@@ -184,3 +184,45 @@ def test_sla_notifications_name_the_clock_in_the_recipients_language(
     [mail] = rows(recipient=agent.user, event_kind="sla.breached", channel="email")
     assert "first_response" not in mail.subject
     assert "Pierwsza odpowiedź" in mail.subject or "pierwsza" in mail.subject.lower()
+
+
+def test_admins_switch_channels_off_per_event_and_audience(
+    support: Department, agent: Agent
+) -> None:
+    from notifications.models import NotificationSwitch
+
+    NotificationSwitch.objects.create(
+        event_kind="ticket.created", audience="staff", channel="email", enabled=False
+    )
+    make_ticket(department=support, requester=CustomerFactory(email="g@example.com"))
+    assert {n.channel for n in rows(recipient=agent.user)} == {"in_app"}
+    assert rows(address="g@example.com")  # customers still get their acknowledgement
+
+
+def test_announcements_for_staff_and_customers(admin_agent: Agent, agent: Agent) -> None:
+    from notifications.services import announcement_publish, announcements_for
+    from ticketing.errors import InvalidInput, PermissionDenied
+
+    now = timezone.now()
+    staff_news = announcement_publish(
+        actor=admin_agent, title="Maintenance", body="Tonight 22:00", audience="staff"
+    )
+    announcement_publish(
+        actor=admin_agent, title="Holiday hours", body="Closed on Friday", audience="customers",
+        starts_at=now + timedelta(days=1),
+    )  # fmt: skip
+    assert announcements_for(staff=True) == [staff_news]
+    assert announcements_for(staff=False) == []
+    assert [a.title for a in announcements_for(staff=False, at=now + timedelta(days=2))] == [
+        "Holiday hours"
+    ]
+    with pytest.raises(PermissionDenied):
+        announcement_publish(actor=agent, title="x", body="y", audience="staff")
+    with pytest.raises(InvalidInput):
+        announcement_publish(
+            actor=admin_agent,
+            title="x",
+            body="y",
+            audience="staff",
+            ends_at=now - timedelta(days=1),
+        )

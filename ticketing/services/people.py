@@ -13,7 +13,13 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ticketing.errors import ContactHasTickets, DuplicateContact, InvalidInput, PermissionDenied
+from ticketing.errors import (
+    AlreadyExists,
+    ContactHasTickets,
+    DuplicateContact,
+    InvalidInput,
+    PermissionDenied,
+)
 from ticketing.events import record_event
 from ticketing.models import (
     Agent,
@@ -100,8 +106,24 @@ def agent_create(
     return agent
 
 
+def _check_organization_external_id(external_id: str, *, exclude: int = 0) -> None:
+    if (
+        external_id
+        and Organization.objects.filter(external_id=external_id).exclude(pk=exclude).exists()
+    ):
+        message = _("Another organization already has the external id %(id)s.") % {
+            "id": external_id
+        }
+        raise AlreadyExists(message, field_errors={"external_id": [message]})
+
+
 def organization_create(*, name: str, **fields: Any) -> Organization:
-    return Organization.objects.create(name=name.strip(), **fields)
+    _check_organization_external_id(fields.get("external_id", ""))
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(name=name.strip(), **fields)
+    except IntegrityError as error:  # created concurrently
+        raise AlreadyExists(_("This organization already exists.")) from error
 
 
 def organization_update(*, organization: Organization, **fields: Any) -> Organization:
@@ -110,6 +132,8 @@ def organization_update(*, organization: Organization, **fields: Any) -> Organiz
             _("An organization cannot be part of itself."),
             field_errors={"parent": [_("An organization cannot be part of itself.")]},
         )
+    if "external_id" in fields:
+        _check_organization_external_id(fields["external_id"], exclude=organization.pk)
     for name, value in fields.items():
         setattr(organization, name, value.strip() if name == "name" else value)
     organization.save()
