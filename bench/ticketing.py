@@ -38,14 +38,68 @@ def main() -> None:
     parser.add_argument(
         "--raw-share", type=float, default=0.1, help="share of N inserted raw (default 0.1)"
     )
+    parser.add_argument(
+        "--fill-to",
+        type=int,
+        default=0,
+        help="before measuring the queues, add plain rows up to this many tickets "
+        "(when the service run was made smaller to save time)",
+    )
     args = parser.parse_args()
     with bench_database("ticketing", keep=args.keep) as database:
-        setup_django()
+        setup_django(configure=_queue_without_running)
         migrate()
-        run(args.tickets, args.raw_share, database)
+        run(args.tickets, args.raw_share, database, fill_to=args.fill_to)
 
 
-def run(total: int, raw_share: float, database: str) -> None:
+def _fill(
+    target: int, *, department_ids: list[int], agent_ids: list[int], contact_ids: list[int]
+) -> None:
+    """Plain rows (one INSERT … SELECT) up to ``target`` tickets, shaped like the others:
+    spread over departments, two in three assigned, all open."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM ticketing_ticket")
+        (have,) = cursor.fetchone()
+        missing = target - have
+        if missing <= 0:
+            return
+        cursor.execute(
+            """
+            INSERT INTO ticketing_ticket (number, subject, description, department_id,
+                ticket_type, priority_id, priority_level, status, channel, requester_id,
+                assignee_id, tags, custom_fields, is_internal, guest_access_key, created_at,
+                updated_at, dispatched_at, status_changed_at, reopened_count)
+            SELECT nextval('ticketing_ticket_number_seq'), 'Filler ' || g, 'Filler ticket',
+                (%(departments)s::bigint[])[1 + g %% cardinality(%(departments)s::bigint[])],
+                'question', p.id, p.level, 'open', 'portal',
+                (%(contacts)s::bigint[])[1 + g %% cardinality(%(contacts)s::bigint[])],
+                CASE WHEN g %% 3 = 0 THEN NULL
+                     ELSE (%(agents)s::bigint[])[1 + g %% cardinality(%(agents)s::bigint[])] END,
+                '{}', '{}', false, md5(g::text), now() - (g || ' seconds')::interval,
+                now(), now(), now(), 0
+            FROM generate_series(1, %(missing)s) AS g
+            JOIN ticketing_priority p ON p.level = 1 + g %% 5
+            """,
+            {
+                "departments": department_ids,
+                "contacts": contact_ids,
+                "agents": agent_ids,
+                "missing": missing,
+            },
+        )
+    print(f"  filled {missing:,} plain rows up to {target:,} tickets", flush=True)
+
+
+def _queue_without_running(settings: object) -> None:
+    """Deliveries (mail, webhooks) are Celery tasks after commit in production, not part
+    of the request: queue them in memory, where nothing runs them."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # type: ignore[attr-defined]
+    settings.CELERY_BROKER_URL = "memory://"  # type: ignore[attr-defined]
+
+
+def run(total: int, raw_share: float, database: str, *, fill_to: int = 0) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
     from django_tenants.utils import schema_context
@@ -97,6 +151,9 @@ def run(total: int, raw_share: float, database: str) -> None:
                 print(f"  services: {i + 1:,} tickets", flush=True)
         service_seconds = time.perf_counter() - started
         service_rate = total / service_seconds
+        print(
+            f"  services: {service_rate:,.0f} tickets/s over {service_seconds:,.0f} s", flush=True
+        )
 
         # --- raw INSERTs of the same rows -------------------------------------------
         raw_total = max(100, int(total * raw_share))
@@ -111,11 +168,12 @@ def run(total: int, raw_share: float, database: str) -> None:
                     (number,) = cursor.fetchone()
                     cursor.execute(
                         "INSERT INTO ticketing_ticket (number, subject, description, department_id,"
-                        " ticket_type, priority_id, status, channel, requester_id, created_by_id,"
+                        " ticket_type, priority_id, priority_level, status, channel, requester_id,"
+                        " created_by_id,"
                         " tags, custom_fields, is_internal, guest_access_key, created_at,"
                         " updated_at, dispatched_at, status_changed_at, reopened_count,"
                         " first_responded_at, last_agent_reply_at)"
-                        " VALUES (%s, %s, %s, %s, 'question', %s, 'open', 'portal', %s, %s,"
+                        " VALUES (%s, %s, %s, %s, 'question', %s, 3, 'open', 'portal', %s, %s,"
                         " '{}', '{}', false, %s, %s, %s, %s, %s, 0, %s, %s) RETURNING id",
                         [
                             number,
@@ -155,6 +213,13 @@ def run(total: int, raw_share: float, database: str) -> None:
                     )
         raw_seconds = time.perf_counter() - started
         raw_rate = raw_total / raw_seconds
+        if fill_to:
+            _fill(
+                fill_to,
+                department_ids=[d.pk for d in departments],
+                agent_ids=[a.pk for a in agents],
+                contact_ids=[c.pk for c in contacts],
+            )
         connection.cursor().execute("ANALYZE")
 
         print_table(

@@ -25,7 +25,7 @@ from notifications.models import (
     NotificationSwitch,
     NotificationTemplate,
 )
-from notifications.rules import Recipient, recipients_for
+from notifications.rules import recipients_for
 from notifications.templates_default import default_wording
 from sla.models import ClockKind
 from tenants.db import connection
@@ -59,27 +59,16 @@ def thread_id(ticket: Ticket) -> str:
 
 
 def _values(
-    ticket: Ticket, event: PublishedEvent, recipient: Recipient, tenant: Tenant | None
+    ticket: Ticket, event: PublishedEvent, tenant: Tenant | None, message: Message | None
 ) -> dict[str, dict[str, str]]:
-    scheme = "http" if settings.DEBUG else "https"
-    host = _host(tenant)
-    link = (
-        f"{scheme}://{host}/console/tickets/{ticket.number}/"
-        if recipient.is_staff
-        else f"{scheme}://{host}/t/{guest_access_token(ticket)}/"
-    )
-    message = (
-        Message.objects.filter(pk=int(event.after.get("message") or 0)).first()
-        if "message" in event.after
-        else None
-    )
+    """What the templates may show, computed once per event (the link per audience)."""
     requester = ticket.requester
     return {
         "ticket": {
             "number": ticket.reference,
             "subject": ticket.subject,
             "status": ticket.get_status_display(),
-            "link": link,
+            "link": "",
         },
         "customer": {
             "name": requester.full_name if requester else "",
@@ -94,6 +83,15 @@ def _values(
             "clock": str(event.after.get("clock", "")),
             "event": event.kind.removeprefix("sla."),
         },
+    }
+
+
+def _links(ticket: Ticket, tenant: Tenant | None) -> dict[bool, str]:
+    """Agents get the console page, customers their signed link (keyed by is_staff)."""
+    base = f"{'http' if settings.DEBUG else 'https'}://{_host(tenant)}"
+    return {
+        True: f"{base}/console/tickets/{ticket.number}/",
+        False: f"{base}/t/{guest_access_token(ticket)}/" if ticket.requester_id else "",
     }
 
 
@@ -116,11 +114,12 @@ def _in_language(values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]
 
 
 def _render(
-    key: str, channel: str, language: str, values: dict[str, dict[str, str]], event_kind: str
+    key: str,
+    channel: str,
+    language: str,
+    values: dict[str, dict[str, str]],
+    custom: NotificationTemplate | None,
 ) -> tuple[str, str]:
-    custom = NotificationTemplate.objects.filter(
-        event_kind=event_kind, channel=channel, language=language
-    ).first()
     with translation.override(language or settings.LANGUAGE_CODE):
         values = _in_language(values)
         if custom is not None:
@@ -155,44 +154,59 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
         return []
     tenant = _tenant()
     off = _switched_off(event.kind)
-    created = []
+    templates = {
+        (t.channel, t.language): t
+        for t in NotificationTemplate.objects.filter(event_kind=event.kind)
+    }
+    message_id = int(event.after.get("message") or 0)
+    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    values = _values(ticket, event, tenant, message)
+    links = _links(ticket, tenant)
+    thread = thread_id(ticket)
+    now = timezone.now()
+    rows: list[Notification] = []
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
-        values = _values(ticket, event, recipient, tenant)
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
+        own_values = {**values, "ticket": {**values["ticket"], "link": links[recipient.is_staff]}}
         for channel in recipient.channels:
             if (audience, channel) in off:
                 continue
+            in_app = channel == NotificationChannel.IN_APP
             address = recipient.phone if channel == NotificationChannel.SMS else recipient.email
-            who = (
-                address
-                if channel != NotificationChannel.IN_APP
-                else f"user:{recipient.user.pk if recipient.user else ''}"
-            )
-            if not who or (channel == NotificationChannel.IN_APP and recipient.user is None):
+            who = f"user:{recipient.user.pk}" if in_app and recipient.user else address
+            if not who or (in_app and recipient.user is None):
                 continue
-            subject, body = _render(recipient.key, channel, language, values, event.kind)
-            notification, new = Notification.objects.get_or_create(
-                idempotency_key=f"{event.event_id}:{channel}:{who}"[:200],
-                defaults={
-                    "event_kind": event.kind,
-                    "ticket": ticket,
-                    "channel": channel,
-                    "recipient": recipient.user,
-                    "address": address,
-                    "language": language,
-                    "subject": subject[:300],
-                    "body": body,
-                    "thread_id": thread_id(ticket),
-                    "status": NotificationStatus.SENT
-                    if channel == NotificationChannel.IN_APP
-                    else NotificationStatus.QUEUED,
-                    "sent_at": timezone.now() if channel == NotificationChannel.IN_APP else None,
-                },
+            subject, body = _render(
+                recipient.key, channel, language, own_values, templates.get((channel, language))
             )
-            if new and channel != NotificationChannel.IN_APP:
-                created.append(notification.pk)
-    return created
+            rows.append(
+                Notification(
+                    idempotency_key=f"{event.event_id}:{channel}:{who}"[:200],
+                    event_kind=event.kind,
+                    ticket=ticket,
+                    channel=channel,
+                    recipient=recipient.user,
+                    address="" if in_app else address,
+                    language=language,
+                    subject=subject[:300],
+                    body=body,
+                    thread_id=thread,
+                    status=NotificationStatus.SENT if in_app else NotificationStatus.QUEUED,
+                    sent_at=now if in_app else None,
+                )
+            )
+    if not rows:
+        return []
+    # One insert for all; an event is handled once per transaction, so the unique
+    # idempotency keys only ever meet again if a caller replays the same event.
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.idempotency_key for row in created if row.channel != NotificationChannel.IN_APP]
+    return list(
+        Notification.objects.filter(
+            idempotency_key__in=keys, status=NotificationStatus.QUEUED
+        ).values_list("pk", flat=True)
+    )
 
 
 def _send_email(notification: Notification, tenant: Tenant | None) -> str:
