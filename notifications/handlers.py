@@ -12,9 +12,21 @@ from ticketing.events import PublishedEvent
 logger = logging.getLogger(__name__)
 
 
+#: Events someone may hear about (see notifications.rules); others cost nothing.
+NOTIFYING_KINDS = frozenset({
+    "ticket.created", "ticket.assigned", "ticket.transferred", "message.created",
+    "note.mentioned", "ticket.status_changed", "ticket.reopened",
+    "sla.warned", "sla.breached", "sla.escalated",
+})  # fmt: skip
+
+
 def on_ticket_event(event: PublishedEvent) -> None:
     from notifications.services import notifications_for_event
 
+    if event.kind not in NOTIFYING_KINDS:
+        return
+    if event.kind.startswith("sla.") and not event.after.get("notify"):
+        return
     created = notifications_for_event(event)
     if created:
         transaction.on_commit(lambda: _enqueue(created))
