@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -80,7 +81,8 @@ class TenantApiViewSet(viewsets.GenericViewSet):
         return agent
 
     def scoped_queryset(self, agent: Agent) -> QuerySet[Any]:
-        raise NotImplementedError  # every concrete view says what it serves
+        """What this view serves to ``agent``; every concrete view defines it."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset()")
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.scoped_queryset(self.agent)
