@@ -88,27 +88,46 @@ def next_step(clock: SlaClock, rules: list[EscalationRule]) -> Step | None:
     return next((s for s in steps_for(clock, rules) if s.key not in clock.fired_steps), None)
 
 
+def _timer_delete(clock: SlaClock) -> None:
+    # One statement: the ORM's delete() first selects what it deletes (cascade checks).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {DueTimer._meta.db_table} WHERE schema_name = %s AND ticket_id = %s"
+            " AND kind = %s",
+            [connection.schema_name, clock.ticket_id, clock.kind],
+        )
+
+
+def _timer_upsert(clock: SlaClock, when: datetime) -> None:
+    DueTimer.objects.bulk_create(
+        [
+            DueTimer(
+                schema_name=connection.schema_name,
+                ticket_id=clock.ticket_id,
+                kind=clock.kind,
+                due_at=when,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["schema_name", "ticket_id", "kind"],
+        update_fields=["due_at"],
+    )
+
+
 def reschedule(clock: SlaClock, math: ClockMath, rules: list[EscalationRule]) -> None:
     """Recompute the clock's due time and its row in the due-timer table."""
-    timers = DueTimer.objects.filter(
-        schema_name=connection.schema_name, ticket_id=clock.ticket_id, kind=clock.kind
-    )
     if clock.state != ClockState.RUNNING or clock.running_since is None:
         clock.due_at = None if clock.state != ClockState.MET else clock.due_at
-        timers.delete()
+        _timer_delete(clock)
         return
     remaining = clock.target_seconds - clock.consumed_seconds
     clock.due_at = math.add(clock, clock.running_since, remaining)
     step = next_step(clock, rules)
     if step is None:
-        timers.delete()
+        _timer_delete(clock)
         return
-    when = math.add(clock, clock.running_since, step.position - clock.consumed_seconds)
-    DueTimer.objects.update_or_create(
-        schema_name=connection.schema_name,
-        ticket_id=clock.ticket_id,
-        kind=clock.kind,
-        defaults={"due_at": when},
+    _timer_upsert(
+        clock, math.add(clock, clock.running_since, step.position - clock.consumed_seconds)
     )
 
 

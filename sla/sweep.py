@@ -160,22 +160,24 @@ def _handle(timer: DueTimer, now: datetime, cache: SweepCache) -> int:
     math = cache.math(ticket, now)
     rules = cache.rules_for(clock.policy_id)
     consumed = consumed_now(clock, math, now)
-    fired = 0
-    acted = False
-    for step in steps_for(clock, rules):
-        if step.key in clock.fired_steps or step.position > consumed:
-            continue
+    due = [
+        step
+        for step in steps_for(clock, rules)
+        if step.key not in clock.fired_steps and step.position <= consumed
+    ]
+    acting = any(step.rule is not None for step in due)
+    for step in due:
         clock.fired_steps = [*clock.fired_steps, step.key]
         if step.key == "breach:0" and clock.breached_at is None:
             clock.breached_at = now
-        clock.save(update_fields=["fired_steps", "breached_at"])
+        if acting:  # an action may re-match the policy: the clock must be saved first
+            clock.save(update_fields=["fired_steps", "breached_at"])
         step_fire(ticket=ticket, clock=clock, step=step, at=now)
-        acted = acted or step.rule is not None
-        fired += 1
-    if acted:  # an escalation may have re-matched the policy or moved the ticket
+    if acting:  # an escalation may have re-matched the policy or moved the ticket
         clock.refresh_from_db()
         ticket.refresh_from_db()
         math, rules = cache.math(ticket, now), policy_rules(clock.policy_id)
     reschedule(clock, math, rules)
-    clock.save(update_fields=["due_at"])
+    clock.save(update_fields=["fired_steps", "breached_at", "due_at"])
+    fired = len(due)
     return fired
