@@ -41,9 +41,9 @@ lint: setup
 	$(DEV) exec -- $(PY) -m mypy
 
 bench: setup
-	$(DEV) exec -- $(PY) bench/provisioning.py
-	$(DEV) exec -- $(PY) bench/migrations.py
-	$(DEV) exec -- $(PY) bench/routing.py
+	for script in provisioning migrations routing ticketing sla sla_business_time api; do \
+		$(DEV) exec -- $(PY) bench/$$script.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
