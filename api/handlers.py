@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from ticketing import events
+from ticketing import contact_events, events
+from ticketing.contact_events import ContactCreated
 from ticketing.events import PublishedEvent
 
 logger = logging.getLogger(__name__)
@@ -32,5 +33,23 @@ def on_ticket_event(event: PublishedEvent) -> None:
             logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
 
 
+def on_contact_created(event: ContactCreated) -> None:
+    from api.tasks import deliver_webhook
+    from api.webhooks import deliveries_create_for_contact
+
+    created = deliveries_create_for_contact(
+        schema_name=event.schema_name,
+        contact_id=event.contact_id,
+        email=event.email,
+        external_id=event.external_id,
+    )
+    for delivery_id in created:
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Exception:  # broker down: the pending delivery stays listed for replay
+            logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+
+
 def register() -> None:
     events.subscribe(events.ALL, on_ticket_event)
+    contact_events.subscribe_created(on_contact_created)

@@ -69,6 +69,7 @@ WEBHOOK_EVENTS = (
     "ticket.status_changed",
     "message.created",
     "sla.breached",
+    "contact.created",
 )
 
 

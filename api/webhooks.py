@@ -112,6 +112,33 @@ EVENT_MAP = {
 }
 
 
+def deliveries_create_for_contact(
+    *, schema_name: str, contact_id: int, email: str, external_id: str
+) -> list[int]:
+    """``contact.created`` deliveries (idempotent per contact)."""
+    created = []
+    subscriptions = WebhookSubscription.objects.filter(
+        is_active=True, events__contains=["contact.created"]
+    )
+    for subscription in subscriptions:
+        delivery, new = WebhookDelivery.objects.get_or_create(
+            subscription=subscription,
+            event_id=f"{schema_name}:contact:{contact_id}",
+            defaults={
+                "event": "contact.created",
+                "payload": {
+                    "id": f"evt_{schema_name}_contact_{contact_id}",
+                    "event": "contact.created",
+                    "created_at": timezone.now().isoformat(),
+                    "data": {"contact_id": contact_id, "email": email, "external_id": external_id},
+                },
+            },
+        )
+        if new:
+            created.append(delivery.pk)
+    return created
+
+
 def deliveries_create(
     *,
     schema_name: str,

@@ -168,3 +168,29 @@ def test_webhooks_over_the_api_need_an_admin_key(
     listed = admin.get("webhooks/").json()["results"]
     assert "secret" not in listed[0]
     assert admin.get(f"webhooks/{created.json()['id']}/deliveries/").status_code == 200
+
+
+def test_contact_created_is_delivered(
+    receiver: Receiver,
+    admin_agent: Agent,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ticketing.services.people import contact_create
+
+    monkeypatch.setattr("api.tasks.deliver_webhook.delay", lambda delivery_id: None)
+    subscription = subscription_create(
+        actor=admin_agent, url=receiver.url, events=["contact.created"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_create(full_name="Dana", email="dana@example.com", external_id="crm-9")
+    [delivery] = WebhookDelivery.objects.filter(subscription=subscription)
+    assert delivery.event == "contact.created"
+    assert delivery_attempt(delivery.pk) == DeliveryStatus.DELIVERED
+    [(headers, body)] = receiver.received
+    assert signature_valid(secret=subscription.secret, header=headers[SIGNATURE_HEADER], body=body)
+    assert json.loads(body)["data"] == {
+        "contact_id": contact.pk,
+        "email": "dana@example.com",
+        "external_id": "crm-9",
+    }

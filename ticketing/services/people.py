@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from ticketing import contact_events
 from ticketing.errors import (
     AlreadyExists,
     ContactHasTickets,
@@ -163,7 +164,7 @@ def contact_create(
         )
     try:
         with transaction.atomic():
-            return Contact.objects.create(
+            contact = Contact.objects.create(
                 full_name=full_name.strip() or email,
                 email=email,
                 phone=phone.strip(),
@@ -172,8 +173,10 @@ def contact_create(
                 organization=organization,
                 **fields,
             )
+            contact_events.publish_created(contact)
     except IntegrityError as error:
         raise DuplicateContact(_("This customer already exists.")) from error
+    return contact
 
 
 def contact_update(*, contact: Contact, **fields: Any) -> Contact:
