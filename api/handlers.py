@@ -12,7 +12,6 @@ logger = logging.getLogger(__name__)
 
 
 def on_ticket_event(event: PublishedEvent) -> None:
-    from api.tasks import deliver_webhook
     from api.webhooks import EVENT_MAP, deliveries_create
 
     if event.kind not in EVENT_MAP:
@@ -26,15 +25,10 @@ def on_ticket_event(event: PublishedEvent) -> None:
         after=event.after,
         at=event.at,
     )
-    for delivery_id in created:
-        try:
-            deliver_webhook.delay(delivery_id)
-        except Exception:  # broker down: the pending delivery stays listed for replay
-            logger.warning("could not enqueue webhook delivery %s", delivery_id, exc_info=True)
+    _enqueue(created)
 
 
 def on_contact_created(event: ContactCreated) -> None:
-    from api.tasks import deliver_webhook
     from api.webhooks import deliveries_create_for_contact
 
     created = deliveries_create_for_contact(
@@ -43,7 +37,13 @@ def on_contact_created(event: ContactCreated) -> None:
         email=event.email,
         external_id=event.external_id,
     )
-    for delivery_id in created:
+    _enqueue(created)
+
+
+def _enqueue(delivery_ids: list[int]) -> None:
+    from api.tasks import deliver_webhook
+
+    for delivery_id in delivery_ids:
         try:
             deliver_webhook.delay(delivery_id)
         except Exception:  # broker down: the pending delivery stays listed for replay

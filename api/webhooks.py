@@ -112,31 +112,40 @@ EVENT_MAP = {
 }
 
 
-def deliveries_create_for_contact(
-    *, schema_name: str, contact_id: int, email: str, external_id: str
-) -> list[int]:
-    """``contact.created`` deliveries (idempotent per contact)."""
+def _deliveries(*, event: str, event_id: str, at: Any, data: dict[str, Any]) -> list[int]:
+    """One delivery per active subscription to ``event``; ``event_id`` makes it
+    idempotent (a replayed event creates nothing new). Returns the new deliveries."""
     created = []
-    subscriptions = WebhookSubscription.objects.filter(
-        is_active=True, events__contains=["contact.created"]
-    )
+    subscriptions = WebhookSubscription.objects.filter(is_active=True, events__contains=[event])
     for subscription in subscriptions:
         delivery, new = WebhookDelivery.objects.get_or_create(
             subscription=subscription,
-            event_id=f"{schema_name}:contact:{contact_id}",
+            event_id=event_id,
             defaults={
-                "event": "contact.created",
+                "event": event,
                 "payload": {
-                    "id": f"evt_{schema_name}_contact_{contact_id}",
-                    "event": "contact.created",
-                    "created_at": timezone.now().isoformat(),
-                    "data": {"contact_id": contact_id, "email": email, "external_id": external_id},
+                    "id": "evt_" + event_id.replace(":", "_"),
+                    "event": event,
+                    "created_at": (at or timezone.now()).isoformat(),
+                    "data": data,
                 },
             },
         )
         if new:
             created.append(delivery.pk)
     return created
+
+
+def deliveries_create_for_contact(
+    *, schema_name: str, contact_id: int, email: str, external_id: str
+) -> list[int]:
+    """``contact.created`` deliveries (idempotent per contact)."""
+    return _deliveries(
+        event="contact.created",
+        event_id=f"{schema_name}:contact:{contact_id}",
+        at=None,
+        data={"contact_id": contact_id, "email": email, "external_id": external_id},
+    )
 
 
 def deliveries_create(
@@ -149,36 +158,16 @@ def deliveries_create(
     after: dict[str, Any],
     at: Any,
 ) -> list[int]:
-    """One delivery per active subscription to the event (idempotent per event)."""
+    """Deliveries of the webhook event a ticket event is published as (if any)."""
     public_event = EVENT_MAP.get(kind)
     if public_event is None:
         return []
-    subscriptions = WebhookSubscription.objects.filter(
-        is_active=True, events__contains=[public_event]
+    return _deliveries(
+        event=public_event,
+        event_id=f"{schema_name}:{event_id}",
+        at=at,
+        data={"ticket_id": ticket_id, "kind": kind, "before": before, "after": after},
     )
-    created = []
-    for subscription in subscriptions:
-        delivery, new = WebhookDelivery.objects.get_or_create(
-            subscription=subscription,
-            event_id=f"{schema_name}:{event_id}",
-            defaults={
-                "event": public_event,
-                "payload": {
-                    "id": f"evt_{schema_name}_{event_id}",
-                    "event": public_event,
-                    "created_at": at.isoformat() if at else timezone.now().isoformat(),
-                    "data": {
-                        "ticket_id": ticket_id,
-                        "kind": kind,
-                        "before": before,
-                        "after": after,
-                    },
-                },
-            },
-        )
-        if new:
-            created.append(delivery.pk)
-    return created
 
 
 # --- sending ----------------------------------------------------------------------------
