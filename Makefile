@@ -34,7 +34,7 @@ locale/%.mo: locale/%.po $(VENV)/.synced
 	$(PY) -m infra.compile_messages $< $@
 
 messages: $(VENV)/.synced
-	$(DEV) exec -- $(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=.data
+	$(DEV) exec -- $(PY) -m infra.translations extract
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
