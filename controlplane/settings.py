@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "frontend.security.IdleSessionMiddleware",
+    "frontend.preferences.PreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -114,7 +115,8 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # frontend/templates first, so its overrides of allauth's templates win.
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -245,6 +247,25 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_ADAPTER = "frontend.accounts_adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "frontend.portal.signup.CustomerSignupForm"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+#: Wrong passwords for one address before it is locked, and for how long (minutes).
+LOGIN_LOCK_AFTER_FAILURES = env.int("LOGIN_LOCK_AFTER_FAILURES", default=5)
+LOGIN_LOCK_MINUTES = env.int("LOGIN_LOCK_MINUTES", default=15)
+# The per-address lock is ours (frontend.accounts_adapter); allauth keeps its per-IP limit.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
+#: Plans on the landing page until billing defines them (prices per month).
+PRICING_DEFAULT_PLANS = [
+    {"name": "Free", "price": "0", "currency": "EUR", "agents": 1, "sms": 0,
+     "features": ["portal", "email"]},
+    {"name": "Team", "price": "19", "currency": "EUR", "agents": 10, "sms": 500,
+     "features": ["portal", "email", "sms", "sla", "api"]},
+    {"name": "Business", "price": "49", "currency": "EUR", "agents": 100, "sms": 5000,
+     "features": ["portal", "email", "sms", "sla", "api", "custom_domain", "branding"]},
+]  # fmt: skip
+#: Signups per IP address per hour on the platform's public signup form.
+SIGNUP_RATE_PER_IP_PER_HOUR = env.int("SIGNUP_RATE_PER_IP_PER_HOUR", default=5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from frontend import views
+from frontend.preferences import set_language
+from frontend.public.views import LandingView, SignupView, SlugCheckView
 from notifications.inbound.views import inbound_email
 
 urlpatterns = [
-    path("", views.platform_home, name="platform_home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("", LandingView.as_view(), name="platform_home"),
+    path("signup/", SignupView.as_view(), name="signup"),
+    path("signup/check/", SlugCheckView.as_view(), name="signup_slug_check"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("ops/", include("frontend.ops.urls")),
     path("django-admin/", admin.site.urls),

@@ -3,16 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from frontend import views
+from frontend.preferences import set_language
 
 urlpatterns = [
-    path("", views.portal_home, name="portal_home"),
     path("accounts/", include("allauth.urls")),
     path("console/", include("frontend.console.urls")),
     path("admin-console/", include("frontend.admin_console.urls")),
     path("api/v1/", include("api.v1.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
+    path("", include("frontend.portal.urls")),
 ]
 
 handler400 = "frontend.views.bad_request"

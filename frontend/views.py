@@ -1,19 +1,10 @@
-"""Pages available before the portal and console issues: the platform's landing page
-and each tenant's portal home."""
+"""Error pages for both kinds of host (problem+json under /api/)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-
-
-def platform_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/platform_home.html")
-
-
-def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/portal_home.html", {"tenant": request.tenant})  # type: ignore[attr-defined]
 
 
 def _wants_problem(request: HttpRequest) -> bool:

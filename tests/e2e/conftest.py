@@ -99,14 +99,23 @@ def live_port(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
     connections.close_all()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls a test
+    makes between page actions are still plain synchronous calls. (Browser tests run
+    last, and the variable is removed again when they end.)"""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(autouse=True)
-def _database_open_for_the_server(
-    django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """The server's threads query the database while the test drives the browser.
-    Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
-    between page actions are still plain synchronous calls."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def _database_open_for_the_server(django_db_blocker: Any) -> Iterator[None]:
+    """The server's threads query the database while the test drives the browser."""
     with django_db_blocker.unblock():
         yield
 

@@ -39,6 +39,11 @@ class CheckedFile:
     sha256: str
 
 
+def attachment_limits() -> tuple[int, set[str]]:
+    """The tenant's largest attachment (MB) and accepted types, shown before upload."""
+    return _limits()
+
+
 def _limits() -> tuple[int, set[str]]:
     settings = tenant_settings()
     if settings is None:

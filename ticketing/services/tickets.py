@@ -99,6 +99,12 @@ def _check_support_plan(product: Product, requester: Contact | None, *, today: d
         )
 
 
+def ticket_form_for(*, department: Department, category: Category | None) -> TicketForm | None:
+    """The custom form a new ticket in this department / service fills in (pages render
+    it before the ticket exists)."""
+    return _form_for(department, category)
+
+
 def _form_for(department: Department, category: Category | None) -> TicketForm | None:
     """The category's form, else the department's default form, else a department form
     (one query, fields prefetched for validation)."""
@@ -346,4 +352,5 @@ __all__ = [
     "guest_access_token",
     "ticket_create",
     "ticket_for_guest_token",
+    "ticket_form_for",
 ]
