@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("inbound/email/", inbound_email, name="inbound_email"),
+    path("billing/", include("billing.urls")),
 ]
 
 handler400 = "frontend.views.bad_request"
