@@ -501,7 +501,11 @@ def subscription_sync(*, subscription: dict[str, Any]) -> BillingAccount | None:
                 account.status = (
                     AccountStatus.TRIALING if stripe_status == "trialing" else AccountStatus.ACTIVE
                 )
-            if not _open_failed_invoices(account):
+            if _open_failed_invoices(account):  # Stripe still retrying a failed invoice
+                account.past_due_since = account.past_due_since or now
+                if not comped:
+                    account.status = AccountStatus.PAST_DUE
+            else:
                 account.past_due_since = None
         elif stripe_status in ("past_due", "unpaid"):
             account.plan = plan or account.plan
