@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Tenant
 
 
+def money(cents: int, currency: str) -> str:
+    return f"{cents / 100:,.2f} {currency.upper()}"
+
+
 class BillingInterval(models.TextChoices):
     MONTH = "month", _("Monthly")
     YEAR = "year", _("Yearly")
@@ -56,6 +60,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def price_display(self) -> str:
+        return money(self.unit_amount, self.currency)
 
     @property
     def is_free(self) -> bool:
@@ -118,6 +126,12 @@ class BillingAccount(models.Model):
     def __str__(self) -> str:
         return f"billing of {self.tenant_id}"
 
+    @property
+    def next_invoice_display(self) -> str:
+        if self.next_invoice_amount is None:
+            return ""
+        return money(self.next_invoice_amount, self.plan.currency)
+
 
 class StripeEventStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -171,6 +185,10 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_invoice_id
+
+    @property
+    def amount_display(self) -> str:
+        return money(self.amount_due, self.currency)
 
 
 class SmsUsage(models.Model):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import stripe_api
-from billing.models import AccountStatus, BillingAccount, Invoice, Plan, SmsUsage
+from billing.models import AccountStatus, BillingAccount, Invoice, Plan, SmsUsage, money
 from tenants.models import Tenant, TenantStatus
 
 
@@ -104,6 +104,10 @@ class Overview:
     failed_invoices: list[Invoice]
     accounts: list[BillingAccount]
 
+    @property
+    def mrr_display(self) -> str:
+        return money(self.mrr_cents, "usd")
+
 
 def _monthly(account: BillingAccount) -> int:
     amount = account.seats * account.plan.unit_amount
@@ -128,7 +132,7 @@ def operator_overview() -> Overview:
             .order_by("plan__name")
         ],
         by_status=[
-            dict(row)
+            {**row, "label": AccountStatus(row["status"]).label}
             for row in BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED)
             .values("status")
             .annotate(tenants=Count("pk"))

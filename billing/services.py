@@ -183,7 +183,7 @@ def checkout_start(
     return str(session["url"])
 
 
-def _live_subscription(account: BillingAccount) -> bool:
+def has_live_subscription(account: BillingAccount) -> bool:
     return bool(account.stripe_subscription_id) and account.stripe_status not in (
         "",
         "canceled",
@@ -196,7 +196,7 @@ def subscription_change_plan(*, tenant: Tenant, plan: Plan, nonce: str = "") -> 
     if not plan.is_active or not plan.stripe_price_id:
         raise PlanUnavailable(_("This plan cannot be chosen."))
     account = account_for(tenant=tenant)
-    if not _live_subscription(account):
+    if not has_live_subscription(account):
         raise NoSubscription(_("There is no subscription to change; subscribe first."))
     subscription = stripe_api.subscription_retrieve(account.stripe_subscription_id)
     item = _first_item(subscription)
@@ -211,7 +211,7 @@ def subscription_change_plan(*, tenant: Tenant, plan: Plan, nonce: str = "") -> 
 def subscription_set_cancel(*, tenant: Tenant, cancel: bool, nonce: str = "") -> BillingAccount:
     """Cancel at the end of the period (``cancel=True``) or take that back (resume)."""
     account = account_for(tenant=tenant)
-    if not _live_subscription(account):
+    if not has_live_subscription(account):
         raise NoSubscription(_("There is no subscription to cancel or resume."))
     updated = stripe_api.subscription_update(
         account.stripe_subscription_id,
@@ -245,7 +245,7 @@ def seats_sync(*, tenant_id: int, change_id: str) -> int:
     while a later change gets a new one."""
     account = BillingAccount.objects.select_related("tenant").get(tenant_id=tenant_id)
     seats = max(1, _active_agents(account.tenant))
-    if _live_subscription(account) and stripe_api.configured():
+    if has_live_subscription(account) and stripe_api.configured():
         subscription = stripe_api.subscription_retrieve(account.stripe_subscription_id)
         item = _first_item(subscription)
         if int(item.get("quantity") or 0) != seats:
@@ -665,7 +665,7 @@ def trial_extend(*, tenant: Tenant, days: int) -> BillingAccount:
     if days < 1 or days > 365:
         raise BillingError(_("Extend a trial by 1 to 365 days."))
     account = account_for(tenant=tenant)
-    if _live_subscription(account):
+    if has_live_subscription(account):
         raise BillingError(
             _("This tenant already has a subscription; its trial cannot be extended here.")
         )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.platform_home, name="platform_home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("ops/billing/", include("frontend.billing.urls_ops")),
     path("ops/", include("frontend.ops.urls")),
     path("django-admin/", admin.site.urls),
     path("inbound/email/", inbound_email, name="inbound_email"),
