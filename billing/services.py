@@ -118,7 +118,7 @@ def _enqueue(task_name: str, *args: Any) -> None:
     from billing import tasks  # noqa: F401 - registers the tasks
 
     try:
-        current_app.tasks[task_name].delay(*args)
+        current_app.tasks[task_name].apply_async(args=args, queue=settings.BILLING_QUEUE)
     except Exception:
         logger.warning("could not enqueue %s", task_name, exc_info=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from billing import emails, services
 from billing.errors import StripeUnavailable
@@ -68,5 +69,5 @@ def housekeeping() -> dict[str, int]:
     expired = services.trials_expire()
     stuck = services.stripe_events_stuck()
     for event_pk in stuck:
-        handle_event.delay(event_pk)
+        handle_event.apply_async(args=(event_pk,), queue=settings.BILLING_QUEUE)
     return {"suspended": len(suspended), "trials_ended": len(expired), "requeued": len(stuck)}

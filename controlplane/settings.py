@@ -329,6 +329,8 @@ BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=14)
 BILLING_TRIAL_PLAN = env.str("BILLING_TRIAL_PLAN", default="team")
 BILLING_FREE_PLAN = env.str("BILLING_FREE_PLAN", default="free")
+#: Celery queue of billing's tasks (webhook events, seats, customers, emails).
+BILLING_QUEUE = env.str("BILLING_QUEUE", default="celery")
 
 # --- Languages and time ----------------------------------------------------------------
 

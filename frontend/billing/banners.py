@@ -12,11 +12,14 @@ from ticketing.permissions import active_agent
 
 
 def billing_banners(request: HttpRequest) -> list[Banner]:
-    if is_platform_request(request) or not request.user.is_authenticated:
+    if is_platform_request(request) or not request.path.startswith(
+        ("/console/", "/admin-console/")
+    ):
         return []
-    if not request.path.startswith(("/console/", "/admin-console/")):
+    user = getattr(request, "user", None)  # None on API pages (DRF's anonymous user)
+    if user is None or not user.is_authenticated:
         return []
-    agent = getattr(request, "agent", None) or active_agent(request.user)
+    agent = getattr(request, "agent", None) or active_agent(user)
     if agent is None:
         return []
     banner = billing_banner_for(request.tenant)  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ class BillingView(TenantAdminView, TemplateView):
 
     @property
     def tenant(self) -> Tenant:
-        return self.request.tenant  # type: ignore[attr-defined,no-any-return]
+        return self.request.tenant  # type: ignore[attr-defined]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
