@@ -6,7 +6,7 @@
    deliveries (a no-op) are timed too.
 2. The seat check: ``agent_create`` on a plan with an agent limit (a locked read of the
    tenant's limits and a count of active agents before the write) against the same
-   service on a tenant without limits.
+   service with the check switched off.
 
 Events are enqueued to a queue nobody consumes, emptied at the end.
 """
@@ -102,23 +102,32 @@ def intake(count: int) -> tuple[list[float], list[float], list[float]]:
 
 
 def seat_checks(count: int) -> tuple[list[float], list[float]]:
+    """Two tenants on a plan with an agent limit; in one the check is switched off (the
+    baseline), so the difference is the check itself."""
     from django_tenants.utils import schema_context
 
     from tenants.models import Tenant
     from tenants.services import tenant_create
+    from ticketing import limits
     from ticketing.services.people import agent_create
 
-    limited = tenant_create(slug="seats", name="Seats", admin_email="a@seats.example").tenant
-    open_ = tenant_create(slug="noseats", name="No seats", admin_email="a@noseats.example").tenant
-    Tenant.objects.filter(pk=limited.pk).update(plan_limits={"agents": 10 * count})
-    Tenant.objects.filter(pk=open_.pk).update(plan_limits={})
-    timings: dict[str, list[float]] = {"limited": [], "open": []}
+    checked = tenant_create(slug="seats", name="Seats", admin_email="a@seats.example").tenant
+    bare = tenant_create(slug="noseats", name="No check", admin_email="a@noseats.example").tenant
+    Tenant.objects.filter(pk__in=[checked.pk, bare.pk]).update(plan_limits={"agents": 10 * count})
+    real_check = limits.check_agent_seat
+
+    def no_check(*, active_agents: int) -> None:
+        return None
+
+    timings: dict[str, list[float]] = {"checked": [], "bare": []}
     for index in range(count):
-        for name, tenant in (("limited", limited), ("open", open_)):
+        for name, tenant in (("checked", checked), ("bare", bare)):
+            limits.check_agent_seat = real_check if name == "checked" else no_check  # type: ignore[assignment]
             with schema_context(tenant.schema_name), Stopwatch() as watch:
                 agent_create(email=f"agent{index}@{name}.example", full_name=f"Agent {index}")
             timings[name].append(watch.ms)
-    return timings["limited"], timings["open"]
+    limits.check_agent_seat = real_check
+    return timings["checked"], timings["bare"]
 
 
 def row(label: str, values: list[float]) -> list[object]:
@@ -167,13 +176,13 @@ def main() -> None:
             "agent_create (ms per agent)",
             ["tenant", "agents", "median", "p95"],
             [
-                row("plan with an agent limit", limited),
-                row("no limits", open_),
+                row("with the seat check", limited),
+                row("check switched off", open_),
             ],
         )
         added = median(limited) - median(open_)
         print(
-            f"\nlimited / unlimited: {ratio(median(limited), median(open_))}; the seat check adds "
+            f"\nchecked / unchecked: {ratio(median(limited), median(open_))}; the seat check adds "
             f"{added:.2f} ms (target < {TARGET_SEAT_CHECK_MS:.0f} ms: "
             f"{verdict(added < TARGET_SEAT_CHECK_MS)})"
         )

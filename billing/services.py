@@ -34,6 +34,7 @@ from billing.models import (
 )
 from billing.plans import DEFAULT_PLANS
 from tenants.models import Tenant, TenantStatus
+from tenants.routing import routing_invalidate
 from tenants.services import tenant_resume, tenant_suspend
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ def _apply_limits(account: BillingAccount) -> None:
     limits = account.plan.limits_json()
     Tenant.objects.filter(pk=account.tenant_id).update(plan_limits=limits)
     account.tenant.plan_limits = limits
+    # Processes cache the tenant with its route; they re-read it after the commit.
+    transaction.on_commit(routing_invalidate)
 
 
 # --- Trial and customer ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from billing.selectors import plan_list_public
 from notifications.models import Notification, NotificationStatus
 from notifications.services import SMS_QUOTA_REACHED, notification_deliver
 from tenants.models import Tenant
+from tenants.routing import router
 from tests.conftest import TenantUnderTest
 from tests.ticketing.factories import AgentFactory, CustomerFactory, make_ticket
 from ticketing.errors import PlanLimitReached
@@ -25,6 +26,7 @@ from ticketing.services.people import agent_create, agent_set_active, department
 def _limits(tenant: TenantUnderTest, **limits: Any) -> None:
     free = Plan.objects.get(code="free").limits_json()
     Tenant.objects.filter(pk=tenant.tenant.pk).update(plan_limits={**free, **limits})
+    router.clear()  # billing invalidates routes after its commit; tests do it here
 
 
 def test_the_default_plans_are_seeded_for_the_pricing_page(db: None) -> None:
@@ -121,3 +123,39 @@ def test_sms_stop_over_the_quota_email_continues_and_the_admin_is_told(
     make_ticket(department=support, requester=texter)
     [fresh] = Notification.objects.filter(channel="sms").exclude(pk__in=known)
     assert notification_deliver(fresh.pk) == NotificationStatus.SENT
+
+
+def test_api_keys_need_a_plan_with_api_access(tenant_a: TenantUnderTest) -> None:
+    from django.test import Client
+
+    from api.services import api_key_create
+
+    with schema_context(tenant_a.tenant.schema_name):
+        admin = Agent.objects.get(user__email=tenant_a.admin.email)
+        secret = api_key_create(actor=admin, name="CRM", scopes=["read"]).secret
+    client = Client(HTTP_HOST=tenant_a.host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/departments/").status_code == 200  # Team trial: included
+    _limits(tenant_a)  # Free: no API access
+    refused = client.get("/api/v1/departments/")
+    assert refused.status_code == 403
+    assert "does not include API access" in refused.content.decode()
+
+
+def test_attachment_storage_is_limited(in_alpha: TenantUnderTest) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ticketing.errors import AttachmentRejected
+    from ticketing.services.attachments import attachments_prepare
+
+    _limits(in_alpha, storage_mb=1)
+    text = b"hello\n" * 100_000  # 600 kB
+    [stored] = attachments_prepare([SimpleUploadedFile("a.txt", text)])
+    from tests.ticketing.factories import make_ticket as ticket_for
+    from ticketing.services.attachments import attachments_attach
+
+    department = Department.objects.create(name="Files")
+    attachments_attach(
+        ticket=ticket_for(department=department), message=None, files=[stored], uploaded_by=None
+    )
+    with pytest.raises(AttachmentRejected, match="storage of your plan"):
+        attachments_prepare([SimpleUploadedFile("b.txt", text)])
