@@ -185,3 +185,16 @@ def test_the_operator_page_is_for_operators_only(db: None, path: str) -> None:
     assert client.get(path).status_code == 302
     assert client.login(email="someone@example.com", password=PASSWORD)
     assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("fa", "صورتحساب"), ("pl", "Rozliczenia"), ("zh-hans", "账单")]
+)
+def test_the_billing_page_speaks_the_admins_language(
+    tenant_a: TenantUnderTest, language: str, word: str
+) -> None:
+    _invoice(tenant_a, "L-1")
+    client = tenant_a.signed_in_client(tenant_a.admin.email)
+    response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert word in response.content.decode()
