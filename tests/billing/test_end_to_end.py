@@ -23,6 +23,7 @@ from tenants.models import Tenant, TenantStatus
 from tenants.services import tenant_create
 from tests.billing.conftest import account_of, deliver, event, signed
 from tests.billing.stripe_servers import LocalStripe, StripeShim, WebhookSink
+from tests.conftest import PASSWORD
 from ticketing.services.people import agent_create
 
 pytestmark = pytest.mark.usefixtures("eager_tasks")
@@ -57,7 +58,9 @@ def test_signup_trial_subscribe_seats_dunning_suspension_reactivation(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     # Signup: a trial of the Team plan starts, no card asked.
-    created = tenant_create(slug="delta", name="Delta Co", admin_email="boss@delta.example")
+    created = tenant_create(
+        slug="delta", name="Delta Co", admin_email="boss@delta.example", admin_password=PASSWORD
+    )
     tenant = created.tenant
     account = account_of(tenant)
     assert account.status == AccountStatus.TRIALING
@@ -69,13 +72,13 @@ def test_signup_trial_subscribe_seats_dunning_suspension_reactivation(
     assert customer.startswith("cus_")
     assert tasks.ensure_customer(tenant.pk) == customer  # once only
 
-    # Subscribe through Checkout: the admin is sent to Stripe's URL.
-    url = services.checkout_start(
-        tenant=tenant,
-        plan=account.plan,
-        success_url="https://delta.example/ok",
-        cancel_url="https://delta.example/no",
-    )
+    # Subscribe from the billing page: the admin is sent to Stripe Checkout's URL.
+    admin = Client(HTTP_HOST=tenant.subdomain_host)
+    with schema_context(tenant.schema_name):
+        assert admin.login(email="boss@delta.example", password=PASSWORD)
+    response = admin.post("/admin-console/billing/", {"action": "subscribe", "plan": "team"})
+    assert response.status_code == 302
+    url = response["Location"]
     session_id = url.rsplit("/", 1)[1]
     assert session_id in stripe_on.sessions
     session = stripe_on.complete_checkout(session_id)
@@ -91,6 +94,8 @@ def test_signup_trial_subscribe_seats_dunning_suspension_reactivation(
     assert account.stripe_subscription_id == session["subscription"]
     assert account.seats == 1
     assert Invoice.objects.filter(tenant=tenant, status="paid").count() == 1
+    page = admin.get("/admin-console/billing/").content.decode()
+    assert "Cancel at period end" in page
 
     # A second agent: the subscription's quantity follows.
     with schema_context(tenant.schema_name), django_capture_on_commit_callbacks(execute=True):

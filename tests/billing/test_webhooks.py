@@ -115,7 +115,7 @@ def test_a_replayed_event_is_a_no_op(
         again = deliver(body, signature)
     assert again.status_code == 200
     assert again.json()["duplicate"] is True
-    assert len(first) == 1
+    assert first  # the handling task was enqueued
     assert second == []  # nothing enqueued the second time
     stored = StripeEvent.objects.get(event_id=payload["id"])
     assert stored.attempts == 1
@@ -227,3 +227,69 @@ def test_stripe_failing_leaves_the_event_for_a_retry(
     assert "moment" in stored.last_error
     assert services.stripe_event_process(event_pk=stored.pk) == StripeEventStatus.PROCESSED
     assert account_of(tenant_a.tenant).stripe_subscription_id == subscription["id"]
+
+
+def test_events_whose_task_was_lost_are_handled_by_housekeeping(
+    tenant_a: TenantUnderTest,
+    stripe_on: StripeShim,
+    localstripe: LocalStripe,
+    stripe_prices: dict[str, str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing import tasks
+
+    subscription = _subscribed(tenant_a, localstripe, stripe_prices["team"])
+    payload = event("customer.subscription.created", subscription)
+    body, signature = signed(payload)
+    with django_capture_on_commit_callbacks():  # the enqueue never happens
+        deliver(body, signature)
+    StripeEvent.objects.filter(event_id=payload["id"]).update(
+        received_at=timezone.now() - timedelta(minutes=10)
+    )
+    result = tasks.housekeeping()
+    assert result["requeued"] == 1
+    assert StripeEvent.objects.get(event_id=payload["id"]).status == StripeEventStatus.PROCESSED
+
+
+def test_an_upcoming_invoice_is_previewed_and_the_admins_told(
+    tenant_a: TenantUnderTest,
+    stripe_on: StripeShim,
+    localstripe: LocalStripe,
+    stripe_prices: dict[str, str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core import mail
+
+    subscription = _subscribed(tenant_a, localstripe, stripe_prices["team"])
+    _send(event("customer.subscription.created", subscription), django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    upcoming = {"object": "invoice", "customer": subscription["customer"], "amount_due": 1}
+    _send(event("invoice.upcoming", upcoming), django_capture_on_commit_callbacks)
+    account = account_of(tenant_a.tenant)
+    assert account.next_invoice_amount == 1500  # from Stripe's preview, not the payload
+    assert account.next_invoice_at is not None
+    assert [m.subject for m in mail.outbox] == ["Upcoming invoice for Alpha Ltd"]
+
+
+def test_a_trial_without_a_subscription_ends_on_the_free_plan(
+    tenant_a: TenantUnderTest, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = services.trials_expire(now=timezone.now() + timedelta(days=15))
+    assert "alpha" in ended
+    account = account_of(tenant_a.tenant)
+    assert account.status == AccountStatus.FREE
+    assert account.plan.code == "free"
+    tenant_a.tenant.refresh_from_db()
+    assert tenant_a.tenant.limits.agents == 1
+    assert any("trial of Alpha Ltd has ended" in m.subject for m in mail.outbox)
