@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 #: reactivated by a payment.
 SUSPENSION_REASON = "billing: payment overdue"
 
+#: Re-enqueued by housekeeping until this many attempts (each attempt retries itself).
+MAX_EVENT_ATTEMPTS = 25
+
 HANDLED_EVENTS = {
     "checkout.session.completed",
     "customer.subscription.created",
@@ -310,6 +313,10 @@ def stripe_event_process(*, event_pk: int) -> str:
     obj = (event.payload.get("data") or {}).get("object") or {}
     try:
         outcome = handler(obj)
+    except (KeyError, TypeError, ValueError) as error:  # a malformed event: kept, not retried
+        logger.exception("Stripe event %s could not be handled", event.event_id)
+        _event_done(event, StripeEventStatus.FAILED, f"{type(error).__name__}: {error}")
+        return StripeEventStatus.FAILED
     except BillingError as error:
         if isinstance(error, StripeUnavailable):
             StripeEvent.objects.filter(pk=event.pk).update(last_error=str(error)[:2000])
@@ -331,7 +338,9 @@ def stripe_events_stuck(*, older_than: timedelta = timedelta(minutes=5)) -> list
     """Events whose task was lost (Redis down at enqueue, worker died)."""
     return list(
         StripeEvent.objects.filter(
-            status=StripeEventStatus.RECEIVED, received_at__lte=timezone.now() - older_than
+            status=StripeEventStatus.RECEIVED,
+            received_at__lte=timezone.now() - older_than,
+            attempts__lt=MAX_EVENT_ATTEMPTS,
         ).values_list("pk", flat=True)[:500]
     )
 

@@ -132,14 +132,16 @@ def test_staff_see_a_banner_while_a_payment_is_overdue(tenant_a: TenantUnderTest
 
 
 def test_operators_see_mrr_plans_statuses_and_failed_payments(
-    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest
+    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest, django_assert_max_num_queries: Any
 ) -> None:
     team = Plan.objects.get(code="team")
     BillingAccount.objects.filter(tenant=tenant_a.tenant).update(
         plan=team, status=AccountStatus.ACTIVE, seats=3
     )
     _invoice(tenant_b, "FAILED-9", status="open", payment_failed=True)
-    response = _operator().get("/ops/billing/")
+    operator = _operator()
+    with django_assert_max_num_queries(15):
+        response = operator.get("/ops/billing/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "45.00 USD" in page  # 3 seats × 15.00

@@ -293,3 +293,13 @@ def test_a_trial_without_a_subscription_ends_on_the_free_plan(
     tenant_a.tenant.refresh_from_db()
     assert tenant_a.tenant.limits.agents == 1
     assert any("trial of Alpha Ltd has ended" in m.subject for m in mail.outbox)
+
+
+def test_a_malformed_event_is_kept_as_failed_not_retried(
+    db: None, stripe_on: StripeShim, django_capture_on_commit_callbacks: Any
+) -> None:
+    payload = event("customer.subscription.updated", {"object": "subscription"})  # no id
+    assert _send(payload, django_capture_on_commit_callbacks).status_code == 200
+    stored = StripeEvent.objects.get(event_id=payload["id"])
+    assert stored.status == StripeEventStatus.FAILED
+    assert "KeyError" in stored.last_error
