@@ -115,7 +115,9 @@ ACCOUNTS_SHOWN = 500
 
 def operator_overview() -> Overview:
     """MRR (paying subscriptions), tenants by plan and by status, failed payments."""
-    live = BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED)
+    live = BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED).exclude(
+        tenant__schema_name="public"
+    )
     accounts = list(live.select_related("plan", "tenant").order_by("tenant__slug")[:ACCOUNTS_SHOWN])
     per_period = F("seats") * F("plan__unit_amount")
     mrr = live.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.PAST_DUE]).aggregate(
@@ -131,17 +133,13 @@ def operator_overview() -> Overview:
         mrr_cents=int(mrr or 0),
         by_plan=[
             dict(row)
-            for row in BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED)
-            .values("plan__name")
+            for row in live.values("plan__name")
             .annotate(tenants=Count("pk"), seats=Sum("seats"))
             .order_by("plan__name")
         ],
         by_status=[
             {**row, "label": AccountStatus(row["status"]).label}
-            for row in BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED)
-            .values("status")
-            .annotate(tenants=Count("pk"))
-            .order_by("status")
+            for row in live.values("status").annotate(tenants=Count("pk")).order_by("status")
         ],
         failed_invoices=list(
             Invoice.objects.filter(payment_failed=True, status="open")

@@ -26,7 +26,8 @@ def accounts(apps: Any, schema_editor: Any) -> None:
         "features": sorted(plan.features or []),
     }
     ends = timezone.now() + timedelta(days=plan.trial_days or settings.BILLING_TRIAL_DAYS)
-    for tenant in Tenant.objects.exclude(status="deleted").filter(billing_account__isnull=True):
+    tenants = Tenant.objects.exclude(status="deleted").exclude(schema_name="public")
+    for tenant in tenants.filter(billing_account__isnull=True):
         BillingAccount.objects.create(tenant=tenant, plan=plan, status="trialing", trial_ends_at=ends)
         Tenant.objects.filter(pk=tenant.pk).update(plan_limits=limits)
 
