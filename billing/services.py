@@ -209,7 +209,9 @@ def subscription_change_plan(*, tenant: Tenant, plan: Plan, nonce: str = "") -> 
     updated = stripe_api.subscription_update(
         account.stripe_subscription_id,
         params={"items": [{"id": item["id"], "price": plan.stripe_price_id}]},
-        key=stripe_api.idempotency_key("plan", account.stripe_subscription_id, plan.pk, nonce),
+        key=stripe_api.idempotency_key(
+            "plan", account.stripe_subscription_id, plan.pk, nonce or uuid.uuid4().hex
+        ),
     )
     return subscription_sync(subscription=updated) or account
 
@@ -222,7 +224,9 @@ def subscription_set_cancel(*, tenant: Tenant, cancel: bool, nonce: str = "") ->
     updated = stripe_api.subscription_update(
         account.stripe_subscription_id,
         params={"cancel_at_period_end": cancel},
-        key=stripe_api.idempotency_key("cancel", account.stripe_subscription_id, cancel, nonce),
+        key=stripe_api.idempotency_key(
+            "cancel", account.stripe_subscription_id, cancel, nonce or uuid.uuid4().hex
+        ),
     )
     return subscription_sync(subscription=updated) or account
 

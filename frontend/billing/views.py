@@ -3,6 +3,7 @@ parse the form, call one billing service, and redirect with a message."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -53,6 +54,9 @@ class BillingView(TenantAdminView, TemplateView):
             has_subscription=services.has_live_subscription(account),
             limits=self.tenant.limits,
             sms_used=selectors.sms_used_this_month(tenant=self.tenant),
+            # One per page view: a double-submitted form repeats the same Stripe request
+            # (same idempotency key); a later, deliberate action gets a new one.
+            nonce=uuid.uuid4().hex,
         )
         return context
 

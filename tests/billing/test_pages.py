@@ -200,3 +200,45 @@ def test_the_billing_page_speaks_the_admins_language(
     response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert word in response.content.decode()
+
+
+def test_cancel_resume_cancel_each_reach_stripe_with_their_own_key(
+    tenant_a: TenantUnderTest,
+    stripe_on: StripeShim,
+    localstripe: Any,
+    stripe_prices: dict[str, str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    customer = localstripe.post("/v1/customers", {"email": "admin@alpha.example"})
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
+    method = localstripe.post("/v1/payment_methods", {"type": "card", "card": card})
+    localstripe.post(f"/v1/payment_methods/{method['id']}/attach", {"customer": customer["id"]})
+    localstripe.post(
+        f"/v1/customers/{customer['id']}",
+        {"invoice_settings": {"default_payment_method": method["id"]}},
+    )
+    subscription = localstripe.post(
+        "/v1/subscriptions",
+        {"customer": customer["id"], "items": [{"plan": stripe_prices["team"], "quantity": 1}]},
+    )
+    BillingAccount.objects.filter(tenant=tenant_a.tenant).update(
+        stripe_customer_id=customer["id"],
+        stripe_subscription_id=subscription["id"],
+        stripe_status="active",
+        status=AccountStatus.ACTIVE,
+    )
+    client = tenant_a.signed_in_client(tenant_a.admin.email)
+    stripe_on.requests.clear()
+    for action in ("cancel", "resume", "cancel"):
+        nonce = client.get(PAGE).context["nonce"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(PAGE, {"action": action, "nonce": nonce})
+        assert response.status_code == 302
+    keys = [key for method_, path, key in stripe_on.requests if method_ == "POST"]
+    assert len(keys) == 3
+    assert len(set(keys)) == 3
+    assert localstripe.get(f"/v1/subscriptions/{subscription['id']}")["cancel_at_period_end"]
+    account = BillingAccount.objects.get(tenant=tenant_a.tenant)
+    assert account.cancel_at_period_end
+    page = client.get(PAGE).content.decode()
+    assert "Resume subscription" in page
