@@ -19,6 +19,7 @@ class TenantLimits:
     departments: int | None = None
     storage_mb: int | None = None
     sms_per_month: int | None = None
+    sla_escalation_levels: int | None = None
     features: frozenset[str] = field(default_factory=frozenset)
     #: Name of the plan, for messages ("your plan allows 3 agents").
     plan_name: str = ""
@@ -39,6 +40,7 @@ class TenantLimits:
             departments=number("departments"),
             storage_mb=number("storage_mb"),
             sms_per_month=number("sms_per_month"),
+            sla_escalation_levels=number("sla_escalation_levels"),
             features=frozenset(str(f) for f in features)
             if isinstance(features, list)
             else (frozenset()),

@@ -159,3 +159,17 @@ def test_attachment_storage_is_limited(in_alpha: TenantUnderTest) -> None:
     )
     with pytest.raises(AttachmentRejected, match="storage of your plan"):
         attachments_prepare([SimpleUploadedFile("b.txt", text)])
+
+
+def test_limits_read_back_what_billing_writes(db: None) -> None:
+    from tenants.limits import TenantLimits
+
+    assert TenantLimits.from_json({}) == TenantLimits()
+    assert TenantLimits.from_json({}).has_feature("api_access")  # no plan: nothing withheld
+    team = TenantLimits.from_json(Plan.objects.get(code="team").limits_json())
+    assert (team.agents, team.departments, team.sms_per_month) == (25, 10, 500)
+    assert team.sla_escalation_levels == 2
+    assert team.has_feature("api_access")
+    assert not team.has_feature("custom_domain")
+    junk = TenantLimits.from_json({"agents": "many", "departments": -1, "features": "x"})
+    assert (junk.agents, junk.departments, junk.restricts_features) == (None, None, False)
