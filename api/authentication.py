@@ -31,6 +31,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_authenticate(parts[1])
         if key is None or active_agent(key.agent.user) is None:
             raise exceptions.AuthenticationFailed(_("This API key is unknown, revoked or expired."))
+        limits = getattr(getattr(request, "tenant", None), "limits", None)
+        if limits is not None and not limits.has_feature("api_access"):
+            raise exceptions.PermissionDenied(
+                _("Your plan does not include API access. Upgrade the plan on the billing page.")
+            )
         return key.agent.user, key
 
     def authenticate_header(self, request: Request) -> str:

@@ -62,7 +62,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
 ]
-PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
+PLATFORM_APPS = ["tenants", "controlplane", "sla.timers", "billing"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
 TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api"]
 
@@ -235,6 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     "ticketing-auto-close": {"task": "ticketing.auto_close_all", "schedule": 3600.0},
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
     "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},
+    "billing-housekeeping": {"task": "billing.housekeeping", "schedule": 900.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------
@@ -332,6 +333,25 @@ INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=30 * 10
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 KAVENEGAR_API_KEY = env.str("KAVENEGAR_API_KEY", default="")
 KAVENEGAR_SENDER = env.str("KAVENEGAR_SENDER", default="")
+
+# --- Billing (Stripe) ------------------------------------------------------------------
+
+#: Without a secret key billing degrades: trials work, the billing page says so.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+#: Empty for Stripe itself; a local Stripe test server (localstripe) in tests and dev.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_NETWORK_RETRIES = env.int("STRIPE_NETWORK_RETRIES", default=2)
+#: Seconds a webhook signature stays valid (older deliveries are refused as replays).
+STRIPE_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+#: Days between a failed payment and the tenant being suspended.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+#: Trial length when the trial plan defines none.
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=14)
+BILLING_TRIAL_PLAN = env.str("BILLING_TRIAL_PLAN", default="team")
+BILLING_FREE_PLAN = env.str("BILLING_FREE_PLAN", default="free")
+#: Celery queue of billing's tasks (webhook events, seats, customers, emails).
+BILLING_QUEUE = env.str("BILLING_QUEUE", default="celery")
 
 # --- Languages and time ----------------------------------------------------------------
 

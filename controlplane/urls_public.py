@@ -13,9 +13,11 @@ urlpatterns = [
     path("signup/check/", SlugCheckView.as_view(), name="signup_slug_check"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
+    path("ops/billing/", include("frontend.billing.urls_ops")),
     path("ops/", include("frontend.ops.urls")),
     path("django-admin/", admin.site.urls),
     path("inbound/email/", inbound_email, name="inbound_email"),
+    path("billing/", include("billing.urls")),
 ]
 
 handler400 = "frontend.views.bad_request"

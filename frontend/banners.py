@@ -20,7 +20,14 @@ class Banner:
 
 BannerProvider = Callable[[HttpRequest], list[Banner]]
 
-PROVIDERS: list[BannerProvider] = []
+
+def _billing(request: HttpRequest) -> list[Banner]:
+    from frontend.billing.banners import billing_banners
+
+    return billing_banners(request)
+
+
+PROVIDERS: list[BannerProvider] = [_billing]
 
 
 def page_banners(request: HttpRequest) -> list[Banner]:

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications import quotas
 from notifications.gateways import SmsError, sms_gateway
 from notifications.models import (
     Announcement,
@@ -40,6 +41,8 @@ from ticketing.services.tickets import guest_access_token
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+#: last_error of an SMS not sent because the plan's monthly SMS quota is used up.
+SMS_QUOTA_REACHED = "over the plan's SMS quota for this month"
 
 
 def _tenant() -> Tenant | None:
@@ -249,6 +252,13 @@ def notification_deliver(notification_id: int) -> str:
         notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
         notification.save(update_fields=["attempts", "next_attempt_at"])
     tenant = _tenant()
+    schema_name = str(connection.schema_name)
+    if notification.channel == NotificationChannel.SMS and not quotas.sms_allowed(schema_name):
+        # Over the plan's SMS quota: this one is not sent (email continues).
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.DEAD, last_error=SMS_QUOTA_REACHED
+        )
+        return NotificationStatus.DEAD
     try:
         if notification.channel == NotificationChannel.EMAIL:
             provider_id = _send_email(notification, tenant)
@@ -272,6 +282,8 @@ def notification_deliver(notification_id: int) -> str:
             status=status, last_error=str(error)[:1000]
         )
         return status
+    if notification.channel == NotificationChannel.SMS:
+        quotas.sms_sent(schema_name)
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT,
         sent_at=timezone.now(),

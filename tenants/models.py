@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.limits import TenantLimits
+
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 DEFAULT_ATTACHMENT_TYPES = [
@@ -56,6 +58,8 @@ class Tenant(TenantMixin):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    #: The plan's limits, written by billing (see ``tenants.limits``); {} is no limit.
+    plan_limits = models.JSONField(_("plan limits"), default=dict, blank=True)
 
     # Schemas are built by tenants.provisioning (DDL replay or the warm pool), never by
     # django-tenants' save() hook, and dropped only by the purge.
@@ -73,6 +77,10 @@ class Tenant(TenantMixin):
     @property
     def subdomain_host(self) -> str:
         return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
+
+    @property
+    def limits(self) -> TenantLimits:
+        return TenantLimits.from_json(self.plan_limits)
 
     @property
     def is_reachable(self) -> bool:

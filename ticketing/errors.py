@@ -75,3 +75,9 @@ class AlreadyExists(TicketingError):
     """Another record already uses this unique value (an external id, a name)."""
 
     code = "already_exists"
+
+
+class PlanLimitReached(TicketingError):
+    """The tenant's plan allows no more of something (agents, departments)."""
+
+    code = "plan_limit_reached"

@@ -13,6 +13,7 @@ from typing import IO, Any
 import puremagic
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tenants.db import connection
@@ -138,6 +139,7 @@ def attachments_prepare(uploads: list[Any]) -> list[StoredFile]:
         attachment_check(filename=name, content=content)
         for name, content in map(read_upload, uploads)
     ]
+    check_storage_left(adding=sum(len(item.content) for item in checked))
     stored = []
     for item in checked:
         name = default_storage.save(
@@ -153,6 +155,24 @@ def attachments_prepare(uploads: list[Any]) -> list[StoredFile]:
             )
         )
     return stored
+
+
+def check_storage_left(*, adding: int) -> None:
+    """The plan's attachment storage (``tenant.limits.storage_mb``) is not exceeded."""
+    from ticketing.limits import current_limits
+
+    limit_mb = current_limits().storage_mb
+    if limit_mb is None or adding <= 0:
+        return
+    used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
+    if used + adding > limit_mb * 1024 * 1024:
+        raise AttachmentRejected(
+            _(
+                "The attachment storage of your plan (%(limit)d MB) is full. Upgrade the plan "
+                "or delete old attachments."
+            )
+            % {"limit": limit_mb}
+        )
 
 
 def upload_path(filename: str) -> str:

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ticketing import contact_events
+from ticketing import agent_events, contact_events, limits
 from ticketing.errors import (
     AlreadyExists,
     ContactHasTickets,
@@ -63,12 +63,14 @@ def department_create(
             _("A department called “%(name)s” already exists.") % {"name": name},
             field_errors={"name": [_("Already in use.")]},
         )
-    return Department.objects.create(
-        name=name,
-        description=description,
-        email_address=email_address,
-        assignment_strategy=assignment_strategy,
-    )
+    with transaction.atomic():
+        limits.check_department(departments=Department.objects.count())
+        return Department.objects.create(
+            name=name,
+            description=description,
+            email_address=email_address,
+            assignment_strategy=assignment_strategy,
+        )
 
 
 def category_create(*, name: str, department: Department, skills: Sequence[str] = ()) -> Category:
@@ -88,9 +90,13 @@ def agent_create(
     password: str | None = None,
     **profile: Any,
 ) -> Agent:
-    """Create (or promote) a user as an agent of this tenant."""
+    """Create (or promote) a user as an agent of this tenant. A new active agent takes a
+    seat: refused before anything is written when the plan has none left."""
     email = email.strip().lower()
     with transaction.atomic():
+        existing = Agent.objects.filter(user__email=email, is_active=True).first()
+        if existing is None:
+            limits.check_agent_seat(active_agents=_active_agent_count())
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, password, full_name=full_name)
@@ -104,6 +110,27 @@ def agent_create(
         if role == AgentRole.SUPERVISOR and departments:
             for department in departments:
                 department.supervisors.add(agent)
+        if existing is None:
+            agent_events.publish_seats_changed(agent_id=agent.pk, active=True)
+    return agent
+
+
+def _active_agent_count() -> int:
+    return Agent.objects.filter(is_active=True, user__is_active=True).count()
+
+
+def agent_set_active(*, agent: Agent, active: bool) -> Agent:
+    """Switch an agent on (takes a seat, if the plan has one) or off (frees it). The
+    subscription's quantity follows after the commit."""
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().select_related("user").get(pk=agent.pk)
+        if agent.is_active == active:
+            return agent
+        if active:
+            limits.check_agent_seat(active_agents=_active_agent_count())
+        agent.is_active = active
+        agent.save(update_fields=["is_active"])
+        agent_events.publish_seats_changed(agent_id=agent.pk, active=active)
     return agent
 
 

@@ -1,0 +1,73 @@
+"""Celery entry points of billing: thin, taking ids, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from billing import emails, services
+from billing.errors import StripeUnavailable
+
+# Stripe unreachable or failing: retried with exponential backoff (5 s, 10 s, … 1 h).
+RETRY_ON = (StripeUnavailable,)
+
+
+@shared_task(
+    name="billing.handle_event",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=RETRY_ON,
+    retry_backoff=5,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def handle_event(event_pk: int) -> str:
+    return services.stripe_event_process(event_pk=event_pk)
+
+
+@shared_task(
+    name="billing.ensure_customer",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=RETRY_ON,
+    retry_backoff=5,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def ensure_customer(tenant_id: int) -> str:
+    return services.account_ensure_customer(tenant_id=tenant_id)
+
+
+@shared_task(
+    name="billing.sync_seats",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=RETRY_ON,
+    retry_backoff=5,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def sync_seats(tenant_id: int, change_id: str) -> int:
+    return services.seats_sync(tenant_id=tenant_id, change_id=change_id)
+
+
+@shared_task(name="billing.email_admins", acks_late=True, soft_time_limit=30, time_limit=40)
+def email_admins(tenant_id: int, kind: str) -> int:
+    return emails.admins_notify(tenant_id=tenant_id, kind=kind)
+
+
+@shared_task(name="billing.housekeeping", acks_late=True, soft_time_limit=120, time_limit=180)
+def housekeeping() -> dict[str, int]:
+    """Beat: suspend past the grace period, end trials, re-enqueue lost events."""
+    suspended = services.accounts_enforce_grace()
+    expired = services.trials_expire()
+    stuck = services.stripe_events_stuck()
+    for event_pk in stuck:
+        handle_event.apply_async(args=(event_pk,), queue=settings.BILLING_QUEUE)
+    return {"suspended": len(suspended), "trials_ended": len(expired), "requeued": len(stuck)}
