@@ -63,7 +63,7 @@ THIRD_PARTY_APPS = [
     "django_htmx",
 ]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
-BOTH_SCHEMA_APPS = ["accounts", "frontend"]
+BOTH_SCHEMA_APPS = ["accounts", "frontend", "audit"]
 TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api"]
 
 SHARED_APPS = [
