@@ -57,6 +57,7 @@ DJANGO_CORE_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -252,6 +253,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+# Two-factor authentication: authenticator apps (TOTP) with recovery codes. Operators
+# must use it; a tenant admin can require it for staff (frontend.base_views).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Caseway"
 
 # --- REST API ------------------------------------------------------------------------
 
