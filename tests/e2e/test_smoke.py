@@ -27,8 +27,8 @@ def test_portal_home_in_english_and_persian(
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.get_by_role("link", name="Submit a ticket").is_visible()
     screenshot(page, "portal-home")
-    page.select_option("#language-switch", "fa")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switch submits its form; wait for the new page
+        page.select_option("#language-switch", "fa")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "fa"
     screenshot(page, "portal-home")

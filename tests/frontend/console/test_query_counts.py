@@ -68,7 +68,7 @@ def _fill(support: Department, engineering: Department, agent: Agent) -> None:
             f"WHERE {table}.id = %s",
             [proto.pk],
         )
-    assert Ticket.objects.count() == TICKETS
+    assert Ticket.objects.count() >= TICKETS
 
 
 URLS = [
