@@ -22,6 +22,12 @@ def add_domain_error(form: forms.BaseForm, error: TicketingError) -> None:
         form.add_error(None, error.message)
 
 
+def search_text(request: HttpRequest, name: str = "q", limit: int = 200) -> str:
+    """A search box's text: bounded, and without NUL characters (PostgreSQL refuses them
+    in text, and a search must never become a 500)."""
+    return request.GET.get(name, "")[:limit].replace("\x00", "")
+
+
 def is_htmx(request: HttpRequest) -> bool:
     """True for a request htmx made (django-htmx's middleware sets ``request.htmx``)."""
     return bool(getattr(request, "htmx", False))

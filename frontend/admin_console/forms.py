@@ -9,9 +9,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Announcement
+from api.models import ApiScope
+from notifications.models import Announcement, NotificationTemplate
 from sla.models import SlaPolicy
 from tenants.models import TenantSettings
+from ticketing.errors import InvalidInput
 from ticketing.models import (
     Agent,
     AgentRole,
@@ -23,6 +25,7 @@ from ticketing.models import (
     Product,
 )
 from ticketing.models.forms import FieldType, TicketForm
+from ticketing.services.canned import fill_placeholders
 
 
 class AgentChoices(forms.ModelMultipleChoiceField):
@@ -389,3 +392,74 @@ class SecurityForm(forms.ModelForm):
                 "console."
             )
         }
+
+
+TEMPLATE_EVENTS = [
+    ("ticket.created", _("Ticket opened")),
+    ("message.created", _("Reply")),
+    ("ticket.assigned", _("Assigned")),
+    ("ticket.transferred", _("Transferred")),
+    ("ticket.status_changed", _("Status changed")),
+    ("ticket.reopened", _("Reopened")),
+    ("note.mentioned", _("Mentioned in a note")),
+    ("sla.warned", _("SLA warning")),
+    ("sla.breached", _("SLA breach")),
+    ("sla.escalated", _("SLA escalation")),
+]
+
+
+class NotificationTemplateForm(ParseOnly, forms.ModelForm):
+    event_kind = forms.ChoiceField(label=_("Event"), choices=TEMPLATE_EVENTS)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = NotificationTemplate
+        fields: ClassVar[list[str]] = ["event_kind", "channel", "language", "subject", "body"]
+        widgets: ClassVar[dict[str, Any]] = {"body": forms.Textarea(attrs={"rows": 8})}
+        help_texts: ClassVar[dict[str, Any]] = {
+            "body": _(
+                "Placeholders: {{ customer.first_name }}, {{ ticket.number }}, "
+                "{{ ticket.subject }}, {{ ticket.link }}, {{ agent.name }}, {{ tenant.name }}."
+            )
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            template_preview(data.get("subject") or "", data.get("body") or "")
+        except InvalidInput as error:
+            self.add_error("body", error.message)
+        return data
+
+
+#: What a template preview shows in place of a real ticket's values.
+SAMPLE_VALUES = {
+    "ticket": {
+        "number": "#1042",
+        "subject": "Printer does not print",
+        "status": "Open",
+        "link": "https://example.com/t/1042",
+    },
+    "customer": {"name": "Carla Customer", "first_name": "Carla"},
+    "message": {"body": "It prints blank pages.", "author": "Carla Customer"},
+    "tenant": {"name": "Example Ltd"},
+    "sla": {"clock": "First response", "event": "warning"},
+    "agent": {"name": "Ava Agent", "first_name": "Ava"},
+}
+
+
+def template_preview(subject: str, body: str) -> tuple[str, str]:
+    """The template filled with sample values; raises InvalidInput on unknown placeholders."""
+    return fill_placeholders(subject, SAMPLE_VALUES), fill_placeholders(body, SAMPLE_VALUES)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

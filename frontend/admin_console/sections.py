@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from frontend.admin_console import forms as admin_forms
-from notifications.models import Announcement
+from notifications.models import Announcement, NotificationTemplate
 from notifications.services import announcement_publish
 from sla.models import SlaPolicy
 from ticketing.models import Agent, CannedResponse, Category, Department, Priority, Product
@@ -151,6 +151,19 @@ SECTIONS: dict[str, Section] = {
                 ("first_response_minutes", _("First response (min)")),
                 ("resolution_minutes", _("Resolution (min)")),
                 ("is_active", _("Active")),
+            ],
+        ),
+        Section(
+            "notification-templates",
+            _("Notification templates"),
+            _("notification template"),
+            NotificationTemplate,
+            admin_forms.NotificationTemplateForm,
+            [
+                ("event_kind", _("Event")),
+                ("get_channel_display", _("Channel")),
+                ("language", _("Language")),
+                ("subject", _("Subject")),
             ],
         ),
         Section(

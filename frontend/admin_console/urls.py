@@ -13,6 +13,7 @@ urlpatterns = [
     path("maintenance/", views.MaintenanceView.as_view(), name="maintenance"),
     path("security/", views.SecurityView.as_view(), name="security"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
+    path("api/", views.ApiKeysView.as_view(), name="api"),
     path("forms/<int:form_pk>/fields/new/", views.FormFieldView.as_view(), name="field_new"),
     path("forms/<int:form_pk>/fields/<int:pk>/", views.FormFieldView.as_view(), name="field"),
     path("<slug:section>/", views.SectionListView.as_view(), name="section"),

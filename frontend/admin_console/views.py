@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from api.models import ApiKey, WebhookDelivery, WebhookSubscription
+from api.services import api_key_create, api_key_revoke
 from audit.selectors import audit_list
 from audit.services import audit_record
 from frontend.admin_console import forms as admin_forms
@@ -25,7 +27,7 @@ from frontend.admin_console.audit_helpers import form_changes
 from frontend.admin_console.sections import SECTIONS, Section, cell
 from frontend.base_views import TenantAdminView
 from frontend.custom_fields import add_custom_fields
-from frontend.domain_errors import add_domain_error
+from frontend.domain_errors import add_domain_error, search_text
 from notifications.models import NotificationTemplate
 from sla.models import SlaPolicy
 from tenants.errors import TenantError
@@ -203,6 +205,8 @@ class SectionEditView(TenantAdminView, View):
         context: dict[str, Any] = {"section": section, "form": form, "object": obj}
         if isinstance(obj, TicketForm):
             context.update(form_builder_context(obj))
+        if isinstance(obj, NotificationTemplate) and not form.errors:
+            context["template_preview"] = admin_forms.template_preview(obj.subject, obj.body)
         return render(request, "admin_console/section_edit.html", context, status=status)
 
 
@@ -509,6 +513,69 @@ class SecurityView(TenantSettingsView):
 
 class AuditLogView(TenantAdminView, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        query = request.GET.get("q", "")[:100]
+        query = search_text(request, limit=100)
         page = Paginator(audit_list(search=query), 50).get_page(request.GET.get("page"))
         return render(request, "admin_console/audit.html", {"page": page, "query": query})
+
+
+# --- API keys and webhooks -------------------------------------------------------------
+
+
+class ApiKeysView(TenantAdminView, View):
+    """API keys (the secret is shown once, after creation) and the webhook subscriptions
+    with their latest deliveries."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, admin_forms.ApiKeyForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        revoke = request.POST.get("revoke", "")
+        if revoke.isdigit():
+            key = ApiKey.objects.filter(pk=int(revoke)).first()
+            if key is None:
+                raise Http404
+            with transaction.atomic():
+                api_key_revoke(actor=self.agent, key=key)
+                audit_record(actor=request.user, action="api_key.revoked", target=key.name)
+            messages.success(request, _("Key revoked."))
+            return HttpResponseRedirect("/admin-console/api/")
+        form = admin_forms.ApiKeyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    created = api_key_create(
+                        actor=self.agent,
+                        name=data["name"],
+                        scopes=list(data["scopes"]),
+                        expires_at=data.get("expires_at"),
+                    )
+                    audit_record(
+                        actor=request.user,
+                        action="api_key.created",
+                        target=created.key.name,
+                        changes={"scopes": ("", created.key.scopes)},
+                    )
+            except TicketingError as error:
+                add_domain_error(form, error)
+            else:
+                return self._page(request, admin_forms.ApiKeyForm(), secret=created.secret)
+        return self._page(request, form, status=400)
+
+    def _page(
+        self, request: HttpRequest, form: forms.Form, secret: str = "", status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "admin_console/api.html",
+            {
+                "form": form,
+                "secret": secret,
+                "keys": ApiKey.objects.select_related("agent__user").order_by("-created_at"),
+                "webhooks": WebhookSubscription.objects.order_by("url"),
+                "deliveries": WebhookDelivery.objects.select_related("subscription").order_by(
+                    "-pk"
+                )[:50],
+            },
+            status=status,
+        )

@@ -17,7 +17,7 @@ from django.views.generic import View
 from frontend.base_views import StaffView
 from frontend.console.forms import ContactForm, InternalTicketForm, TicketOnBehalfForm
 from frontend.custom_fields import add_custom_fields, custom_values, field_errors_with_prefix
-from frontend.domain_errors import add_domain_error, is_htmx
+from frontend.domain_errors import add_domain_error, is_htmx, search_text
 from ticketing.errors import TicketingError
 from ticketing.models import Channel, Contact, Department, Ticket
 from ticketing.selectors import contacts_lookup, tickets_of_contact
@@ -28,7 +28,7 @@ from ticketing.services.tickets import _form_for, ticket_create
 
 class CustomerLookupView(StaffView, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        query = request.GET.get("q", "")[:200]
+        query = search_text(request)
         results = list(contacts_lookup(query=query)) if query.strip() else []
         template = (
             "console/_customer_results.html" if is_htmx(request) else "console/customers.html"

@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from audit.selectors import audit_list
 from audit.services import audit_record
 from frontend.base_views import OperatorView
+from frontend.domain_errors import search_text
 from frontend.ops.forms import DeleteForm, ProvisionForm, SuspendForm
 from tenants.errors import TenantError
 from tenants.models import Tenant, TenantStatus
@@ -32,7 +33,7 @@ class TenantListView(OperatorView, ListView):
         status = self.request.GET.get("status", "")
         if status not in TenantStatus.values:
             status = ""
-        return tenant_list(status=status or None, search=self.request.GET.get("q", "")[:100])
+        return tenant_list(status=status or None, search=search_text(self.request, limit=100))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -171,6 +172,6 @@ class OperatorAuditView(OperatorView, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         from django.core.paginator import Paginator
 
-        query = request.GET.get("q", "")[:100]
+        query = search_text(request, limit=100)
         page = Paginator(audit_list(search=query), 50).get_page(request.GET.get("page"))
         return render(request, "ops/audit.html", {"page": page, "query": query})

@@ -43,6 +43,8 @@ def admin(in_alpha: TenantUnderTest) -> Client:
         "/admin-console/maintenance/",
         "/admin-console/security/",
         "/admin-console/audit/",
+        "/admin-console/api/",
+        "/admin-console/notification-templates/",
     ],
 )
 def test_every_section_opens_for_admins_and_not_for_agents(
@@ -249,3 +251,39 @@ def test_admin_of_a_cannot_reach_b_rows(
     client = tenant_a.signed_in_client(tenant_a.admin.email)
     assert client.get(f"/admin-console/departments/{secret.pk}/").status_code == 404
     assert "Bravo only" not in client.get("/admin-console/departments/").content.decode()
+
+
+def test_notification_template_previews_and_refuses_unknown_placeholders(admin: Client) -> None:
+    url = "/admin-console/notification-templates/new/"
+    data = {
+        "event_kind": "ticket.created",
+        "channel": "email",
+        "language": "en",
+        "subject": "[{{ ticket.number }}] received",
+        "body": "Hello {{ customer.first_name }} {{ ticket.secret_sauce }}",
+    }
+    response = admin.post(url, data)
+    assert response.status_code == 400
+    assert "ticket.secret_sauce" in str(response.context["form"].errors["body"])
+    data["body"] = "Hello {{ customer.first_name }}, we have {{ ticket.number }}."
+    assert admin.post(url, data).status_code == 302
+    from notifications.models import NotificationTemplate
+
+    template = NotificationTemplate.objects.get(event_kind="ticket.created")
+    page = admin.get(f"/admin-console/notification-templates/{template.pk}/")
+    assert "Hello Carla, we have #1042." in page.content.decode()
+
+
+def test_api_key_secret_is_shown_once_and_keys_can_be_revoked(admin: Client) -> None:
+    from api.models import ApiKey
+
+    response = admin.post("/admin-console/api/", {"name": "CRM", "scopes": ["read"]})
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    assert secret
+    assert secret not in admin.get("/admin-console/api/").content.decode()
+    key = ApiKey.objects.get(name="CRM")
+    admin.post("/admin-console/api/", {"revoke": key.pk})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert admin.post("/admin-console/api/", {"name": "x"}).status_code == 400

@@ -50,6 +50,8 @@ def test_bad_filter_values_are_ignored_not_500(
     client = _client(in_alpha, agent)
     response = client.get("/console/tickets/?department=abc&created_after=yesterday&page=x")
     assert response.status_code == 200
+    assert client.get("/console/tickets/", {"q": "a\x00b"}).status_code == 200
+    assert client.get("/console/customers/", {"q": "a\x00b"}).status_code == 200
 
 
 def test_ticket_page_shows_conversation_timeline_and_forms(
