@@ -294,10 +294,23 @@ class AgentForm(forms.ModelForm):
             "service_area",
             "timezone",
             "max_open_tickets",
+            "out_of_office_from",
+            "out_of_office_until",
             "signature",
             "is_active",
         ]
-        widgets: ClassVar[dict[str, Any]] = {"signature": forms.Textarea(attrs={"rows": 3})}
+        widgets: ClassVar[dict[str, Any]] = {
+            "signature": forms.Textarea(attrs={"rows": 3}),
+            "out_of_office_from": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "out_of_office_until": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("out_of_office_from"), data.get("out_of_office_until")
+        if start and end and end <= start:
+            self.add_error("out_of_office_until", _("It must end after it starts."))
+        return data
 
 
 class BrandingForm(forms.ModelForm):

@@ -182,6 +182,18 @@ def test_invite_and_edit_an_agent(
     agent.refresh_from_db()
     assert agent.skills == ["fibre", "routers"]
     assert agent.is_active is False  # the box was not ticked: deactivated
+    response = admin.post(
+        f"/admin-console/agents/{agent.pk}/",
+        {
+            "role": "agent",
+            "timezone": "UTC",
+            "max_open_tickets": 10,
+            "out_of_office_from": "2026-12-24T00:00",
+            "out_of_office_until": "2026-12-20T00:00",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["out_of_office_until"]
 
 
 def test_admin_cannot_deactivate_themselves(admin: Client, admin_agent: Agent) -> None:
