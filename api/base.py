@@ -13,7 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ from api.authentication import AgentSessionAuthentication, ApiKeyAuthentication
 from api.models import ApiKey, IdempotencyRecord
 from api.permissions import AgentWithScope
 from api.problems import problem
+from tenants.services import tenant_in_maintenance
 from ticketing.models import Agent
 
 
@@ -59,6 +61,12 @@ class PerIpThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _client_ip(request)}
 
 
+class InMaintenance(exceptions.APIException):
+    status_code = 503
+    default_detail = gettext_lazy("The help desk is in maintenance mode. Try again later.")
+    default_code = "maintenance"
+
+
 class TenantApiViewSet(viewsets.GenericViewSet):
     authentication_classes: ClassVar[list[type]] = [
         ApiKeyAuthentication,
@@ -74,6 +82,12 @@ class TenantApiViewSet(viewsets.GenericViewSet):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__} must define scoped_queryset(), not get_queryset()")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: a help desk in maintenance answers nothing but 503.
+        if tenant_in_maintenance(getattr(request, "tenant", None)):
+            raise InMaintenance()
+        super().initial(request, *args, **kwargs)
 
     @property
     def agent(self) -> Agent:

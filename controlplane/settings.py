@@ -57,13 +57,14 @@ DJANGO_CORE_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
 ]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers", "billing"]
-BOTH_SCHEMA_APPS = ["accounts", "frontend"]
+BOTH_SCHEMA_APPS = ["accounts", "frontend", "audit"]
 TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api"]
 
 SHARED_APPS = [
@@ -274,6 +275,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_REDIRECT_URL = "/"
+# Two-factor authentication: authenticator apps (TOTP) with recovery codes. Operators
+# must use it; a tenant admin can require it for staff (frontend.base_views).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Caseway"
 
 # --- REST API ------------------------------------------------------------------------
 

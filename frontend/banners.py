@@ -21,13 +21,33 @@ class Banner:
 BannerProvider = Callable[[HttpRequest], list[Banner]]
 
 
+def maintenance_banner(request: HttpRequest) -> list[Banner]:
+    """The tenant admin suspended the ticketing system: say so on every page."""
+    from django.utils.translation import gettext as _
+
+    from tenants.services import tenant_in_maintenance
+
+    tenant = getattr(request, "tenant", None)
+    if getattr(tenant, "schema_name", "public") == "public" or not tenant_in_maintenance(tenant):
+        return []
+    message = tenant.settings.maintenance_message.strip()  # type: ignore[union-attr]
+    return [
+        Banner(
+            text=message
+            or _("The help desk is in maintenance. New tickets cannot be submitted right now.")
+        )
+    ]
+
+
+
+
 def _billing(request: HttpRequest) -> list[Banner]:
     from frontend.billing.banners import billing_banners
 
     return billing_banners(request)
 
 
-PROVIDERS: list[BannerProvider] = [_billing]
+PROVIDERS: list[BannerProvider] = [maintenance_banner, _billing]
 
 
 def page_banners(request: HttpRequest) -> list[Banner]:

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
+from frontend.mfa import mfa_setup_required
 from ticketing.models import Agent, AgentRole, Contact
 from ticketing.permissions import active_agent, contact_of
 
@@ -81,7 +82,7 @@ class OperatorView(PlatformPageView):
             return redirect_to_login(request.get_full_path())
         if not (user.is_active and user.is_staff):
             raise PermissionDenied
-        return None
+        return mfa_setup_required(request, required=True)
 
 
 class PortalView(GuardedView):
@@ -138,7 +139,10 @@ class StaffView(PortalView):
             raise PermissionDenied
         self.agent = agent
         request.agent = agent  # type: ignore[attr-defined]
-        return None
+        tenant_settings = getattr(getattr(request, "tenant", None), "settings", None)
+        return mfa_setup_required(
+            request, required=bool(getattr(tenant_settings, "require_staff_mfa", False))
+        )
 
 
 class TenantAdminView(StaffView):

@@ -122,6 +122,13 @@ class TenantSettings(models.Model):
         help_text=_("0 means no limit."),
     )
     idle_logout_minutes = models.PositiveIntegerField(_("idle logout (minutes)"), default=120)
+    #: The ticketing system is suspended by the tenant admin: the portal shows a notice
+    #: and takes no tickets, the API answers 503.
+    maintenance_mode = models.BooleanField(_("maintenance mode"), default=False)
+    maintenance_message = models.TextField(_("maintenance notice"), blank=True)
+    require_staff_mfa = models.BooleanField(
+        _("require two-factor authentication for staff"), default=False
+    )
 
     class Meta:
         verbose_name = _("tenant settings")

@@ -273,3 +273,35 @@ def domain_remove(*, domain: str) -> None:
 
 def random_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+SETTINGS_FIELDS = frozenset(
+    field.name for field in TenantSettings._meta.concrete_fields if field.name != "tenant"
+)
+
+
+@platform_operation
+def tenant_settings_update(*, tenant_id: int, **fields: object) -> TenantSettings:
+    """Change a tenant's branding, limits, maintenance mode or security settings. The
+    host router caches settings with the tenant, so every process re-reads them."""
+    unknown = set(fields) - SETTINGS_FIELDS
+    if unknown:
+        raise InvalidTenantInput(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        current = TenantSettings.objects.select_for_update().get(tenant_id=tenant_id)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        try:
+            current.full_clean(exclude=["tenant"])
+        except ValidationError as error:
+            first = next(iter(error.message_dict.items()))
+            raise InvalidTenantInput(" ".join(first[1]), field=first[0]) from error
+        current.save()
+        transaction.on_commit(routing_invalidate)
+    return current
+
+
+def tenant_in_maintenance(tenant: object) -> bool:
+    """True while the tenant admin has suspended the ticketing system."""
+    current = getattr(tenant, "settings", None)
+    return bool(getattr(current, "maintenance_mode", False))

@@ -6,4 +6,17 @@ app_name = "admin_console"
 
 urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
+    path("agents/", views.AgentListView.as_view(), name="agents"),
+    path("agents/<int:pk>/", views.AgentEditView.as_view(), name="agent"),
+    path("branding/", views.BrandingView.as_view(), name="branding"),
+    path("limits/", views.LimitsView.as_view(), name="limits"),
+    path("maintenance/", views.MaintenanceView.as_view(), name="maintenance"),
+    path("security/", views.SecurityView.as_view(), name="security"),
+    path("audit/", views.AuditLogView.as_view(), name="audit"),
+    path("api/", views.ApiKeysView.as_view(), name="api"),
+    path("forms/<int:form_pk>/fields/new/", views.FormFieldView.as_view(), name="field_new"),
+    path("forms/<int:form_pk>/fields/<int:pk>/", views.FormFieldView.as_view(), name="field"),
+    path("<slug:section>/", views.SectionListView.as_view(), name="section"),
+    path("<slug:section>/new/", views.SectionEditView.as_view(), name="section_new"),
+    path("<slug:section>/<int:pk>/", views.SectionEditView.as_view(), name="section_edit"),
 ]

@@ -84,10 +84,13 @@ def test_tenant_pages_do_not_exist_on_the_platform_host(tenant_a: TenantUnderTes
 
 
 def test_operator_console_is_for_operators_only(db: None) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     from accounts.models import User
 
     User.objects.create_user("someone@example.com", PASSWORD)
-    User.objects.create_user("ops@example.com", PASSWORD, is_staff=True)
+    ops = User.objects.create_user("ops@example.com", PASSWORD, is_staff=True)
+    TOTP.activate(ops, generate_totp_secret())  # operators must use two-factor sign-in
     outsider = Client(HTTP_HOST="localhost")
     assert outsider.get("/ops/").status_code == 302
     assert outsider.login(email="someone@example.com", password=PASSWORD)
