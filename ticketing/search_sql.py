@@ -21,7 +21,7 @@ words ("drukark" finds "drukarki"), and a single ideograph matches the bigrams i
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQueryField, SearchVector
-from django.db.models import Func, TextField, Value
+from django.db.models import BooleanField, F, Func, TextField, Value
 from django.db.models.expressions import CombinedExpression, Expression
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -92,6 +92,18 @@ class SearchQueryFor(Func):
 
     def __init__(self, query: str, *, prefix: bool = True) -> None:
         super().__init__(Value(query), Value(prefix))
+
+
+class Matches(Func):
+    """``vector @@ caseway_tsquery(query, true)`` as a boolean expression (works inside
+    subqueries, where tables are aliased)."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+    def __init__(self, vector: str, query: str) -> None:
+        super().__init__(F(vector), SearchQueryFor(query))
 
 
 def search_vector(*weighted: tuple[str | Expression, str]) -> CombinedExpression | SearchVector:

@@ -202,3 +202,28 @@ def test_tenant_isolation(tenant_a: TenantUnderTest, tenant_b: TenantUnderTest) 
     with schema_context(tenant_a.tenant.schema_name):
         assert selectors.article_search(audience=Audience.AGENT, text="secret recipe") == []
         assert selectors.article_get(audience=Audience.AGENT, pk=secret.pk) is None
+
+
+def test_attachments_are_checked_and_stored(agent: Agent) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ticketing.errors import AttachmentRejected
+
+    article = _article(agent, "With a file")
+    stored = services.article_attach(
+        article=article,
+        agent=agent,
+        files=[SimpleUploadedFile("steps.txt", b"1. open\n2. close\n", content_type="text/plain")],
+    )
+    assert [a.filename for a in stored] == ["steps.txt"]
+    assert article.attachments.get().size == 17
+    with pytest.raises(AttachmentRejected):
+        services.article_attach(
+            article=article,
+            agent=agent,
+            files=[
+                SimpleUploadedFile(
+                    "run.exe", b"MZ\x90\x00", content_type="application/x-msdownload"
+                )
+            ],
+        )

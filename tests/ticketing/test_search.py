@@ -145,3 +145,22 @@ def test_query_plan_uses_the_indexes(support: Department, agent: Agent, text: st
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ticket_search" in plan
     assert "message_search" in plan
+
+
+def test_broad_queries_rank_the_newest_matches(
+    support: Department, agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ticketing import search
+
+    monkeypatch.setattr(search, "RANK_ALL_UP_TO", 3)
+    monkeypatch.setattr(search, "BROAD_WINDOW", 3)
+    oldest = make_ticket(department=support, subject="Toner empty")
+    in_reply = make_ticket(department=support, subject="Something else")
+    reply_from_customer(ticket=in_reply, contact=in_reply.requester, body="the toner again")
+    middle = make_ticket(department=support, subject="Toner smudges")
+    newest = make_ticket(department=support, subject="Toner toner toner")
+    assert search.matches_at_most("toner", 3) >= 3
+    found = _search(agent, "toner")
+    assert oldest not in found  # outside the window of the three newest matches
+    assert found[-1] == in_reply  # a reply counts less than the subject
+    assert set(found) == {in_reply, middle, newest}
