@@ -39,6 +39,12 @@ def _form_errors(form: Any, error: TicketingError) -> None:
         form.add_error(None, error.message)
 
 
+def _attach(form: ArticleForm, article: Article, agent: Agent) -> None:
+    upload = form.cleaned_data.get("attachment")
+    if upload:
+        services.article_attach(article=article, agent=agent, files=[upload])
+
+
 class ArticleListView(StaffView):
     def get(self, request: HttpRequest) -> HttpResponse:
         query = request.GET.get("q", "")[:200]
@@ -77,7 +83,7 @@ class ArticleCreateView(StaffView):
         return render(request, "kb/console_edit.html", {"form": form, "article": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ArticleForm(request.POST)
+        form = ArticleForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 article = services.article_create(
@@ -89,6 +95,7 @@ class ArticleCreateView(StaffView):
                     category=form.cleaned_data["category"],
                     tags=form.tag_list(),
                 )
+                _attach(form, article, self.agent)
             except TicketingError as error:
                 _form_errors(form, error)
             else:
@@ -138,9 +145,10 @@ class ArticleEditView(StaffView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         article = self._article(pk)
-        form = ArticleForm(request.POST)
+        form = ArticleForm(request.POST, request.FILES)
         if form.is_valid():
             try:
+                _attach(form, article, self.agent)
                 services.article_update(
                     article=article,
                     agent=self.agent,

@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -128,6 +128,23 @@ class HelpVoteView(PortalView):
                 {"language": language, "view": view, "voted": request.session[f"kb-voted-{pk}"]},
             )
         return HttpResponseRedirect(f"/help/{language}/articles/{view.url_slug}/")
+
+
+class HelpAttachmentView(PortalView):
+    """A file of a published article (drafts' and internal articles' files stay hidden)."""
+
+    def get(self, request: HttpRequest, language: str, pk: int, file_id: int) -> FileResponse:
+        language = _language(language)
+        article = selectors.article_get(audience=Audience.CUSTOMER, pk=pk)
+        if article is None:
+            raise Http404
+        attachment = get_object_or_404(article.attachments, pk=file_id)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
 
 
 class HelpSearchView(PortalView):

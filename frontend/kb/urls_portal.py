@@ -24,4 +24,9 @@ urlpatterns = [
     ),
     path("<str:language>/articles/<int:pk>/", views.HelpArticleView.as_view()),
     path("<str:language>/articles/<int:pk>/vote/", views.HelpVoteView.as_view(), name="vote"),
+    path(
+        "<str:language>/articles/<int:pk>/files/<int:file_id>/",
+        views.HelpAttachmentView.as_view(),
+        name="file",
+    ),
 ]

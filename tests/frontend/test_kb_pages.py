@@ -194,3 +194,30 @@ def test_knowledge_base_pages_stay_in_their_tenant(
     assert tenant_a.client().get(f"/help/en/articles/{secret.pk}/").status_code == 404
     assert b"Bravo only" not in tenant_a.client().get("/help/en/search/", {"q": "bravo"}).content
     assert b"Bravo only" in tenant_b.client().get("/help/en/search/", {"q": "bravo"}).content
+
+
+def test_attachments_upload_and_download(in_alpha: TenantUnderTest, agent: Agent) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    article = _article(agent, "Manual")
+    client = in_alpha.signed_in_client(agent.user.email, FACTORY_PASSWORD)
+    upload = SimpleUploadedFile("manual.txt", b"read me", content_type="text/plain")
+    response = client.post(
+        f"/console/kb/{article.pk}/",
+        {
+            "title": "Manual",
+            "body": "<p>x</p>",
+            "language": "en",
+            "status": "published",
+            "attachment": upload,
+        },
+    )
+    assert response.status_code == 302
+    file = article.attachments.get()
+    download = in_alpha.client().get(f"/help/en/articles/{article.pk}/files/{file.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"read me"  # type: ignore[attr-defined]
+    services.article_update(article=article, agent=agent, status=ArticleStatus.DRAFT)
+    assert (
+        in_alpha.client().get(f"/help/en/articles/{article.pk}/files/{file.pk}/").status_code == 404
+    )
