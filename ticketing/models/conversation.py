@@ -50,6 +50,8 @@ class Message(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
             GinIndex(fields=["search_vector"], name="message_search"),
+            # Search collects recent matches first (ticketing/search.py SLICES).
+            models.Index(fields=["created_at"], name="message_created"),
         ]
 
     def __str__(self) -> str:
