@@ -270,3 +270,35 @@ def test_the_reports_connection_reads_the_current_tenant(
 
 def test_default_alias_without_replica() -> None:
     assert reports_alias() == "default"
+
+
+def test_business_time_handling_from_the_sla_engine(support: Department, agent: Agent) -> None:
+    """Dispatched Friday 16:00, resolved Monday 10:00 in a 09:00–17:00 week: two business
+    hours, 66 calendar hours."""
+    from django.db import transaction
+
+    from sla.models import BusinessCalendar, SlaPolicy
+    from sla.services import sla_status_changed
+
+    BusinessCalendar.objects.create(
+        name="Office", timezone="UTC", is_default=True,
+        weekly_hours={d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+    )  # fmt: skip
+    SlaPolicy.objects.create(name="Business", resolution_minutes=8 * 60)
+    friday, monday = at(6, 16), at(9, 10)
+    ticket = _ticket(
+        support, agent, created_at=friday, dispatched_at=friday, resolved_at=monday,
+        status="resolved",
+    )  # fmt: skip
+    with transaction.atomic():
+        sla_status_changed(ticket, at=monday, before="open")
+    summary = TicketSla.objects.get(ticket=ticket)
+    assert summary.handling_business_seconds == 2 * 3600
+    rows = agent_performance(
+        report_range=ReportRange.build(
+            start=date(2026, 3, 9), end=date(2026, 3, 9), department_id=support.pk, timezone="UTC"
+        )
+    )
+    assert [(r["handled"], r["handling_avg"], r["business_handling_avg"]) for r in rows] == [
+        (1, 66 * 3600, 2 * 3600)
+    ]
