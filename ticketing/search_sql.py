@@ -54,6 +54,7 @@ def _normalised(value: str) -> str:
 
 # Neither function calls the other: a tenant schema is rebuilt from a pg_dump script whose
 # search_path does not include the schema, and SQL function bodies are checked on creation.
+# Changing these rules needs a new migration (see ticketing/migrations/0004_search.py).
 CREATE_FUNCTIONS = f"""
 CREATE FUNCTION caseway_search_text(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -180,3 +180,14 @@ def test_broad_queries_rank_the_newest_matches(
     widened = _search(agent, "toner")  # not enough in a week or a month: a year
     assert old in widened
     assert widened[-1] == in_reply
+
+
+def test_the_migration_holds_the_current_rules() -> None:
+    """search_sql.py generates the SQL; the migration keeps a frozen copy. When the rules
+    change, a new migration must replace the functions (and this test points at it)."""
+    import importlib
+
+    from ticketing import search_sql
+
+    migration = importlib.import_module("ticketing.migrations.0004_search")
+    assert migration.CREATE_FUNCTIONS == search_sql.CREATE_FUNCTIONS
