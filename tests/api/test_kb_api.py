@@ -4,6 +4,7 @@ by default, ranked search, sanitised bodies, problem+json for bad input, tenants
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django_tenants.utils import schema_context
 
@@ -91,3 +92,19 @@ def test_tenants_do_not_share_articles(
         assert (
             Article.objects.get(pk=secret.json()["id"]).translations.get().title == "Bravo secret"
         )
+
+
+def test_article_list_reads_a_bounded_number_of_queries(
+    make_api: Callable[..., ApiClient],
+    in_alpha: TenantUnderTest,
+    django_assert_max_num_queries: Any,
+) -> None:
+    api = make_api(["read", "write"])
+    for index in range(8):
+        api.post("kb/articles/", {"title": f"Article {index}", "body": "", "status": "published"})
+    with django_assert_max_num_queries(12):
+        listed = api.get("kb/articles/").json()["results"]
+    assert len(listed) == 8
+    with django_assert_max_num_queries(12):
+        found = api.get("kb/articles/", q="article").json()["results"]
+    assert len(found) == 8

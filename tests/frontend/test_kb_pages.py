@@ -3,6 +3,7 @@ suggestion fragment, drafts from tickets, charts and CSV, tenants apart."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -221,3 +222,16 @@ def test_attachments_upload_and_download(in_alpha: TenantUnderTest, agent: Agent
     assert (
         in_alpha.client().get(f"/help/en/articles/{article.pk}/files/{file.pk}/").status_code == 404
     )
+
+
+def test_help_center_pages_read_a_bounded_number_of_queries(
+    in_alpha: TenantUnderTest, agent: Agent, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(8):
+        _article(agent, f"Article {index}")
+    client = in_alpha.client()
+    client.get("/help/en/")  # sessions, routing caches
+    with django_assert_max_num_queries(10):
+        assert client.get("/help/en/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/help/en/search/", {"q": "article"}).status_code == 200
