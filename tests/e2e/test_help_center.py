@@ -38,7 +38,12 @@ def test_article_vote_and_search(
     persian_article: Article, page: Any, site: Site, session_tenants: dict[str, TenantUnderTest]
 ) -> None:
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def record(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", record)
     page.goto(site.tenant("alpha", f"/help/fa/articles/{persian_article.pk}/"))
     assert page.get_by_role("heading", name="چاپگر کار نمی‌کند").is_visible()
     assert page.locator("html").get_attribute("dir") in ("rtl", "ltr")
