@@ -30,9 +30,9 @@ MAX_QUERY_LENGTH = 200
 #: newest first, in widening slices of time (each an AND of the GIN index and the
 #: time index), until there are ``ENOUGH_MATCHES``; at most ``MAX_CANDIDATES`` of them
 #: are ranked. A rare word reaches the last, unbounded slice, where every match is cheap.
-SLICES = (timedelta(days=7), timedelta(days=31), timedelta(days=366), None)
-ENOUGH_MATCHES = 200
-MAX_CANDIDATES = 1000
+SLICES = (timedelta(days=2), timedelta(days=14), timedelta(days=92), timedelta(days=366), None)
+ENOUGH_MATCHES = 100
+MAX_CANDIDATES = 300
 
 
 @dataclass(frozen=True)
