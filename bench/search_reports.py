@@ -232,7 +232,9 @@ def _fill(*, tickets: int, messages: int, department_ids: list[int], agent_ids: 
                 'We checked the ' || %(syn)s || ' and the ' || %(syn)s || '; please try '
                     || CASE WHEN random() < %(topical)s THEN w[k] || ' ' || w[k %% n + 1]
                             ELSE %(syn)s END || ' again.',
-                'portal', '', now() - (g %% 365) * interval '1 day'
+                -- written in time order, as a help desk appends them
+                'portal', '', now() - interval '365 days'
+                    + (g::float / %(messages)s) * interval '365 days'
             FROM generate_series(1, %(messages)s) AS g
             CROSS JOIN (SELECT %(words)s::text[] AS w, cardinality(%(words)s::text[]) AS n) AS v
             CROSS JOIN LATERAL (SELECT 1 + ((random() + g * 0) * (n - 1))::int AS k) AS topic
