@@ -65,7 +65,7 @@ THIRD_PARTY_APPS = [
 ]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers", "billing"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend", "audit"]
-TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api"]
+TENANT_DOMAIN_APPS = ["ticketing", "sla", "notifications", "api", "kb", "reports"]
 
 SHARED_APPS = [
     # tenants before django_tenants: its migrate command (which also refreshes the
@@ -145,6 +145,18 @@ DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 # A backend caches the catalog of every schema it touches, so connections are recycled.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reports read from a replica when one is configured (reports/db.py sets its tenant).
+if env.str("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = {
+        **env.db("REPORTS_DATABASE_URL"),
+        "ENGINE": "tenants.postgresql_backend",
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["reports"]["HOST"] = urllib.parse.unquote(
+        DATABASES["reports"].get("OPTIONS", {}).pop("host", None) or DATABASES["reports"]["HOST"]
+    )
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -313,6 +325,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "ticketing.models.tickets.TicketStatus",
         "ReplyStatusEnum": ["open", "pending", "on_hold", "resolved"],
+        "ArticleStatusEnum": "kb.models.ArticleStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

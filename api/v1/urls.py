@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.v1 import views
+from api.v1 import kb, views
 
 router = DefaultRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
@@ -16,6 +16,8 @@ router.register("categories", views.CategoryViewSet, basename="category")
 router.register("products", views.ProductViewSet, basename="product")
 router.register("forms", views.TicketFormViewSet, basename="form")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("kb/categories", kb.KbCategoryViewSet, basename="kb-category")
+router.register("kb/articles", kb.ArticleViewSet, basename="kb-article")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ticketing.search_sql import search_vector
 
 
 class MessageKind(models.TextChoices):
@@ -35,11 +39,19 @@ class Message(models.Model):
     #: Email Message-ID when it arrived or left by mail (threading).
     email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField()
+    search_vector = models.GeneratedField(
+        expression=search_vector(("body", "C")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "id"]
         indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["ticket", "created_at"], name="message_ticket_time")
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
+            GinIndex(fields=["search_vector"], name="message_search"),
+            # Search collects recent matches first (ticketing/search.py SLICES).
+            models.Index(fields=["created_at"], name="message_created"),
         ]
 
     def __str__(self) -> str:

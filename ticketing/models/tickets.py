@@ -7,10 +7,13 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+from ticketing.search_sql import search_vector
 
 #: A PostgreSQL sequence in each tenant schema; numbers are never reused.
 TICKET_NUMBER_SEQUENCE = "ticketing_ticket_number_seq"
@@ -191,6 +194,12 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopened_count = models.PositiveIntegerField(default=0)
+    #: Subject and description as search terms; replies and notes are on each Message.
+    search_vector = models.GeneratedField(
+        expression=search_vector(("subject", "A"), ("description", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -223,6 +232,13 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["requester", "status"], name="ticket_requester_status"),
             GinIndex(fields=["tags"], name="ticket_tags"),
+            GinIndex(fields=["search_vector"], name="ticket_search"),
+            # Reports read resolved tickets by resolution time.
+            models.Index(
+                fields=["resolved_at", "assignee"],
+                name="ticket_resolved",
+                condition=Q(resolved_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""The knowledge base has no background work yet: vectors are generated columns."""

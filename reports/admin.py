@@ -1,0 +1,1 @@
+"""Reports have no models to administer."""

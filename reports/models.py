@@ -1,0 +1,1 @@
+"""Reports have no tables of their own: they read tickets, SLA clocks and ratings."""

@@ -1,0 +1,164 @@
+"""Ticket search for agents: keywords across subject, description, replies and notes;
+by customer (name, employee number, email), by agent, by time range; combined with the
+list filters; ranked by relevance, then recency.
+
+The vectors are generated columns (``ticketing/search_sql.py``): PostgreSQL keeps them
+current in the statement that writes the row. Matching tickets are found through two GIN
+indexes (tickets; messages) joined by a UNION, so neither side is scanned; see
+``SLICES`` for queries that match too much to rank it all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import BooleanField, F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ticketing import selectors
+from ticketing.models import Agent, Contact, Message, Ticket
+
+#: How much a reply or note counts next to the subject/description (weights A/B vs C).
+MESSAGE_RANK_FACTOR = 0.5
+MAX_QUERY_LENGTH = 200
+#: Ranking every match of a broad query ("invoice" in a million tickets: a hundred
+#: thousand rows) costs far more than one page is worth. Matches are therefore collected
+#: newest first, in widening slices of time (each an AND of the GIN index and the
+#: time index), until there are ``ENOUGH_MATCHES``; at most ``MAX_CANDIDATES`` of them
+#: are ranked. A rare word reaches the last, unbounded slice, where every match is cheap.
+SLICES = (timedelta(days=2), timedelta(days=14), timedelta(days=92), timedelta(days=366), None)
+ENOUGH_MATCHES = 100
+MAX_CANDIDATES = 300
+
+
+@dataclass(frozen=True)
+class TicketSearch:
+    """What an agent asked for. Empty fields do not filter."""
+
+    text: str = ""
+    customer: str = ""
+    agent_id: int | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    filters: dict[str, Any] | None = None
+
+
+def clean_query(text: str) -> str:
+    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+
+
+def matching_ticket_ids_sql(text: str) -> RawSQL:
+    """Ids of tickets whose subject/description or any message matches ``text``."""
+    ticket_table, message_table = Ticket._meta.db_table, Message._meta.db_table
+    return RawSQL(  # noqa: S611 — table names are ours; the text is a parameter
+        f"SELECT id FROM {ticket_table} WHERE search_vector @@ caseway_tsquery(%s, true) "
+        f"UNION SELECT ticket_id FROM {message_table} "
+        f"WHERE search_vector @@ caseway_tsquery(%s, true)",
+        (text, text),
+    )
+
+
+def _relevance(text: str) -> RawSQL:
+    message_table = Message._meta.db_table
+    ticket_table = Ticket._meta.db_table
+    return RawSQL(  # noqa: S611 — table names are ours; the text is a parameter
+        f"ts_rank({ticket_table}.search_vector, caseway_tsquery(%s, true)) + %s * coalesce(("
+        f"SELECT max(ts_rank(m.search_vector, caseway_tsquery(%s, true))) FROM {message_table} m "
+        f"WHERE m.ticket_id = {ticket_table}.id "
+        f"AND m.search_vector @@ caseway_tsquery(%s, true)), 0)",
+        (text, MESSAGE_RANK_FACTOR, text, text),
+        output_field=FloatField(),
+    )
+
+
+def matching_since_sql(text: str, since: datetime | None) -> RawSQL:
+    """Ids of tickets whose subject/description matches, or with a matching message,
+    written since ``since`` (any time when None)."""
+    ticket_table, message_table = Ticket._meta.db_table, Message._meta.db_table
+    if since is None:
+        return matching_ticket_ids_sql(text)
+    return RawSQL(  # noqa: S611 — table names are ours; values are parameters
+        f"SELECT id FROM {ticket_table} WHERE search_vector @@ caseway_tsquery(%s, true) "
+        f"AND created_at >= %s "
+        f"UNION SELECT ticket_id FROM {message_table} "
+        f"WHERE search_vector @@ caseway_tsquery(%s, true) AND created_at >= %s",
+        (text, since, text, since),
+    )
+
+
+def _candidates(tickets: QuerySet[Ticket], text: str, number: Q | None) -> list[int]:
+    now = timezone.now()
+    found: list[int] = []
+    for width in SLICES:
+        keyword = Q(pk__in=matching_since_sql(text, None if width is None else now - width))
+        if number is not None:
+            keyword |= number
+        found = list(
+            tickets.filter(keyword).order_by().values_list("pk", flat=True)[:MAX_CANDIDATES]
+        )
+        if len(found) >= ENOUGH_MATCHES:
+            break
+    return found
+
+
+def _customers_matching(text: str) -> QuerySet[Contact]:
+    return selectors.contacts_lookup(query=text, limit=200)
+
+
+def ticket_search(*, agent: Agent, search: TicketSearch) -> QuerySet[Ticket]:
+    """Tickets ``agent`` may see that match ``search``; best match first, then newest.
+    Without keywords the newest tickets come first."""
+    tickets = selectors.ticket_list(agent=agent, filters=search.filters or {})
+    text = clean_query(search.text)
+    customer = clean_query(search.customer)
+    if customer:
+        ids = list(_customers_matching(customer).values_list("id", flat=True))
+        tickets = tickets.filter(Q(requester_id__in=ids) | Q(cc_contacts__in=ids)).distinct()
+    if search.agent_id is not None:
+        tickets = tickets.filter(assignee_id=search.agent_id)
+    if search.created_after is not None:
+        tickets = tickets.filter(created_at__gte=search.created_after)
+    if search.created_before is not None:
+        tickets = tickets.filter(created_at__lt=search.created_before)
+    if not text:
+        return tickets.annotate(relevance=Value(0.0, output_field=FloatField())).order_by(
+            "-created_at", "-id"
+        )
+    number = None
+    if text.lstrip("#").isdigit() and len(text) < 19:
+        number = Q(number=int(text.lstrip("#")))
+    tickets = tickets.filter(pk__in=_candidates(tickets, text, number))
+    return tickets.annotate(relevance=Coalesce(_relevance(text), Value(0.0))).order_by(
+        F("relevance").desc(), "-created_at", "-id"
+    )
+
+
+def resolved_tickets_like(*, ticket: Ticket, agent: Agent, limit: int = 5) -> list[Ticket]:
+    """Resolved or closed tickets whose subject shares words with ``ticket``'s
+    (any word, ranked by how many), for the console's "similar cases" panel."""
+    words = [w for w in clean_query(ticket.subject).split() if len(w) > 2][:8]
+    if not words:
+        return []
+    query = " || ".join("caseway_tsquery(%s, true)" for _ in words)
+    vector = f"{Ticket._meta.db_table}.search_vector"
+    return list(
+        selectors.ticket_list(agent=agent)
+        .filter(status__in=("resolved", "closed"))
+        .exclude(pk=ticket.pk)
+        .alias(
+            matches=RawSQL(  # noqa: S611 — words are parameters
+                f"{vector} @@ ({query})", words, output_field=BooleanField()
+            )
+        )
+        .filter(matches=True)
+        .annotate(
+            relevance=RawSQL(  # noqa: S611 — words are parameters
+                f"ts_rank({vector}, {query})", words, output_field=FloatField()
+            )
+        )
+        .order_by(F("relevance").desc(), "-resolved_at")[:limit]
+    )
