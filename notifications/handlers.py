@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from ticketing import events
 from ticketing.events import PublishedEvent
 
@@ -27,19 +25,18 @@ def on_ticket_event(event: PublishedEvent) -> None:
         return
     if event.kind.startswith("sla.") and not event.after.get("notify"):
         return
-    created = notifications_for_event(event)
-    if created:
-        transaction.on_commit(lambda: _enqueue(created))
+    for notification_id in notifications_for_event(event):
+        # Every row of the transaction goes to the broker in one task after the commit.
+        events.collect_on_commit("notifications.deliver", notification_id, _enqueue)
 
 
 def _enqueue(notification_ids: list[int]) -> None:
-    from notifications.tasks import deliver
+    from notifications.tasks import deliver_many
 
-    for notification_id in notification_ids:
-        try:
-            deliver.delay(notification_id)
-        except Exception:  # Redis down: the row stays queued; redispatch sends it later
-            logger.warning("could not enqueue notification %s", notification_id, exc_info=True)
+    try:
+        deliver_many.delay(notification_ids)
+    except Exception:  # Redis down: the rows stay queued; redispatch sends them later
+        logger.warning("could not enqueue notifications %s", notification_ids, exc_info=True)
 
 
 def register() -> None:

@@ -49,7 +49,10 @@ def _handlers_of(ticket: Ticket) -> list[Agent]:
     return list(ticket.department.agents.select_related("user"))
 
 
-def recipients_for(event: PublishedEvent, ticket: Ticket) -> list[Recipient]:
+def recipients_for(
+    event: PublishedEvent, ticket: Ticket, *, message: Message | None = None
+) -> list[Recipient]:
+    """``message``: the event's message, when the caller has read it already."""
     kind, after, actor = event.kind, event.after, event.actor_id
     if kind == "ticket.created":
         return _customer(ticket, "customer.ticket_created") + _agents(
@@ -58,7 +61,8 @@ def recipients_for(event: PublishedEvent, ticket: Ticket) -> list[Recipient]:
     if kind in ("ticket.assigned", "ticket.transferred") and ticket.assignee is not None:
         return _agents([ticket.assignee], "agent.assigned", exclude_user_id=actor)
     if kind == "message.created" and after.get("public"):
-        message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
+        if message is None:
+            message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
         if message is None:
             return []
         if message.from_staff:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import html
 import logging
+import smtplib
+import threading
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -130,36 +134,57 @@ def _render(
         return fill_placeholders(wording.subject, values), fill_placeholders(wording.body, values)
 
 
-def _switched_off(event_kind: str) -> set[tuple[str, str]]:
-    """(audience, channel) pairs a tenant admin turned off for this event."""
-    return set(
-        NotificationSwitch.objects.filter(event_kind=event_kind, enabled=False).values_list(
-            "audience", "channel"
+Overrides = tuple[set[tuple[str, str]], dict[tuple[str, str], NotificationTemplate]]
+
+
+def _overrides(event_kind: str) -> Overrides:
+    """The tenant admin's changes for this event in one query: the (audience, channel)
+    pairs turned off, and their own wording per (channel, language)."""
+    off: set[tuple[str, str]] = set()
+    templates: dict[tuple[str, str], NotificationTemplate] = {}
+    switch_table = NotificationSwitch._meta.db_table
+    template_table = NotificationTemplate._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'off', audience, channel, '', '' FROM {switch_table}"
+            " WHERE event_kind = %s AND NOT enabled"
+            f" UNION ALL SELECT 'template', channel, language, subject, body FROM {template_table}"
+            " WHERE event_kind = %s",
+            [event_kind, event_kind],
         )
-    )
+        for row_kind, first, second, subject, body in cursor.fetchall():
+            if row_kind == "off":
+                off.add((first, second))
+            else:
+                templates[(first, second)] = NotificationTemplate(
+                    event_kind=event_kind,
+                    channel=first,
+                    language=second,
+                    subject=subject,
+                    body=body,
+                )
+    return off, templates
 
 
 def notifications_for_event(event: PublishedEvent) -> list[int]:
     """Write the outbox rows for an event (inside its transaction); their delivery is
-    enqueued after commit."""
-    ticket = (
-        Ticket.objects.select_related("requester__user", "assignee__user", "department")
-        .filter(pk=event.ticket_id)
-        .first()
-    )
+    enqueued after commit. Returns the ids of the rows to deliver."""
+    ticket = event.ticket  # the service's own instance, when it is at hand
+    if ticket is None:
+        ticket = (
+            Ticket.objects.select_related("requester__user", "assignee__user", "department")
+            .filter(pk=event.ticket_id)
+            .first()
+        )
     if ticket is None:
         return []
-    recipients = recipients_for(event, ticket)
+    message_id = int(event.after.get("message") or 0)
+    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
     tenant = _tenant()
-    off = _switched_off(event.kind)
-    templates = {
-        (t.channel, t.language): t
-        for t in NotificationTemplate.objects.filter(event_kind=event.kind)
-    }
-    message_id = int(event.after.get("message") or 0)
-    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
     links = _links(ticket, tenant)
     thread = thread_id(ticket)
@@ -198,15 +223,69 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
             )
     if not rows:
         return []
-    # One insert for all; an event is handled once per transaction, so the unique
-    # idempotency keys only ever meet again if a caller replays the same event.
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.idempotency_key for row in created if row.channel != NotificationChannel.IN_APP]
-    return list(
-        Notification.objects.filter(
-            idempotency_key__in=keys, status=NotificationStatus.QUEUED
-        ).values_list("pk", flat=True)
+    # One insert for all that returns the ids. An event is handled once per transaction,
+    # so the unique idempotency keys only meet again if a caller replays the same event:
+    # then the existing row is left as it was (its id comes back, and delivery skips a
+    # row that is no longer queued).
+    created = Notification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],
     )
+    return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
+
+
+class _ReusedMailConnection(threading.local):
+    """One mail connection per worker thread, kept open across deliveries: opening an
+    SMTP session (connect, EHLO, maybe STARTTLS and AUTH) costs more than a message."""
+
+    key: tuple[object, ...] | None = None
+    backend: BaseEmailBackend | None = None
+
+    def get(self) -> BaseEmailBackend:
+        key = (
+            settings.EMAIL_BACKEND,
+            getattr(settings, "EMAIL_HOST", ""),
+            getattr(settings, "EMAIL_PORT", 0),
+            getattr(settings, "EMAIL_HOST_USER", ""),
+            getattr(settings, "EMAIL_USE_TLS", False),
+            getattr(settings, "EMAIL_USE_SSL", False),
+        )
+        if self.backend is None or self.key != key:
+            self.reset()
+            self.backend, self.key = get_connection(fail_silently=False), key
+        return self.backend
+
+    def reset(self) -> None:
+        if self.backend is not None:
+            try:
+                self.backend.close()
+            except Exception:  # a dead connection may fail to say goodbye
+                logger.debug("closing the mail connection failed", exc_info=True)
+        self.backend = None
+
+
+_mail = _ReusedMailConnection()
+
+
+def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
+    """Send over the thread's open connection. A connection the server dropped while
+    idle is noticed before any data went out: reconnect and send once more."""
+    email.connection = _mail.get()
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPServerDisconnected:
+        _mail.reset()
+        email.connection = _mail.get()
+        try:
+            email.send(fail_silently=False)
+        except OSError:
+            _mail.reset()
+            raise
+    except OSError:
+        _mail.reset()
+        raise
 
 
 def _send_email(notification: Notification, tenant: Tenant | None) -> str:
@@ -231,7 +310,7 @@ def _send_email(notification: Notification, tenant: Tenant | None) -> str:
         for part in notification.body.split("\n\n")
     )
     email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
-    email.send(fail_silently=False)
+    _send_reusing_connection(email)
     return message_id
 
 

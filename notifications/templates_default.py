@@ -11,7 +11,9 @@ Placeholders: ``{{ ticket.number }}``, ``{{ ticket.subject }}``, ``{{ ticket.sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -24,6 +26,13 @@ class Wording:
 
 def default_wording(key: str) -> Wording:
     """Call inside ``translation.override(recipient_language)``."""
+    return _wordings(get_language() or "")[key]
+
+
+@lru_cache(maxsize=32)
+def _wordings(language: str) -> dict[str, Wording]:
+    """Every wording in ``language`` (the active one), translated once per process: the
+    catalogues do not change while it runs."""
     thread = "[{{ ticket.number }}] {{ ticket.subject }}"
     wordings = {
         "customer.ticket_created": Wording(
@@ -97,4 +106,4 @@ def default_wording(key: str) -> Wording:
             sms=_("SLA {{ sla.event }} on {{ ticket.number }}."),
         ),
     }
-    return wordings[key]
+    return wordings
