@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
 ]
 PLATFORM_APPS = ["tenants", "controlplane", "sla.timers"]
 BOTH_SCHEMA_APPS = ["accounts", "frontend"]
@@ -95,6 +96,7 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     "controlplane.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "frontend.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.routing.TenantRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "frontend.security.IdleSessionMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.page",
             ],
         },
     }

@@ -9,6 +9,8 @@ from notifications.inbound.views import inbound_email
 urlpatterns = [
     path("", views.platform_home, name="platform_home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("ops/", include("frontend.ops.urls")),
     path("django-admin/", admin.site.urls),
     path("inbound/email/", inbound_email, name="inbound_email"),
 ]

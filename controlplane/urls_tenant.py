@@ -8,6 +8,8 @@ from frontend import views
 urlpatterns = [
     path("", views.portal_home, name="portal_home"),
     path("accounts/", include("allauth.urls")),
+    path("console/", include("frontend.console.urls")),
+    path("admin-console/", include("frontend.admin_console.urls")),
     path("api/v1/", include("api.v1.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -48,7 +48,7 @@ def _write(catalog: Catalog, path: Path) -> None:
 def _translated(string: object) -> bool:
     if isinstance(string, str):
         return bool(string)
-    return bool(string) and all(string)  # type: ignore[call-overload]
+    return isinstance(string, list | tuple) and bool(string) and all(string)
 
 
 def extract() -> None:
@@ -67,7 +67,7 @@ def missing() -> dict[str, dict[str, object]]:
             if message.id and (message.fuzzy or not _translated(message.string)):
                 key = message.id if isinstance(message.id, str) else message.id[0]
                 result.setdefault(key, {})[language] = (
-                    "" if isinstance(message.id, str) else ["" for _ in message.string]
+                    "" if isinstance(message.id, str) else ["" for _ in message.string or ()]
                 )
     return result
 
