@@ -17,12 +17,12 @@ from rest_framework import viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from api.authentication import AgentSessionAuthentication, ApiKeyAuthentication
 from api.models import ApiKey, IdempotencyRecord
 from api.permissions import AgentWithScope
 from api.problems import problem
+from api.throttling import ApiRateThrottle
 from ticketing.models import Agent
 
 
@@ -33,39 +33,13 @@ class ApiCursorPagination(CursorPagination):
     ordering = "-id"
 
 
-def _client_ip(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-class PerKeyThrottle(SimpleRateThrottle):
-    """Per API key (or per signed-in user); counters live in Redis, per tenant."""
-
-    scope = "api_key"
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        if isinstance(request.auth, ApiKey):
-            ident = f"key:{request.auth.prefix}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class PerIpThrottle(SimpleRateThrottle):
-    scope = "api_ip"
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": _client_ip(request)}
-
-
 class TenantApiViewSet(viewsets.GenericViewSet):
     authentication_classes: ClassVar[list[type]] = [
         ApiKeyAuthentication,
         AgentSessionAuthentication,
     ]
     permission_classes: ClassVar[list[type]] = [AgentWithScope]
-    throttle_classes: ClassVar[list[type]] = [PerKeyThrottle, PerIpThrottle]
+    throttle_classes: ClassVar[list[type]] = [ApiRateThrottle]
     pagination_class = ApiCursorPagination
     #: Ids are numbers; anything else is a 404 at the URL, never a query.
     lookup_value_regex = r"[0-9]{1,18}"
