@@ -30,13 +30,33 @@ def on_ticket_event(event: PublishedEvent) -> None:
         events.collect_on_commit("notifications.deliver", notification_id, _enqueue)
 
 
+#: Set while a delivery task of this tenant waits in the queue (tenant-scoped cache key).
+DRAIN_PENDING_KEY = "notifications:drain-pending"
+#: If that task is lost, the next enqueue after this many seconds sends another.
+DRAIN_PENDING_SECONDS = 30
+
+
 def _enqueue(notification_ids: list[int]) -> None:
+    """One delivery task per tenant waits in the queue at a time: it takes every row
+    committed before it starts (see ``deliver_many``), so a burst of transactions costs
+    one task, not one each."""
+    from django.core.cache import cache
+
     from notifications.tasks import deliver_many
 
+    try:
+        if not cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS):
+            return  # the waiting task will take these rows too
+    except Exception:  # Redis down: try the broker anyway (it is Redis too, usually)
+        logger.warning("could not mark the delivery task as pending", exc_info=True)
     try:
         deliver_many.delay(notification_ids)
     except Exception:  # Redis down: the rows stay queued; redispatch sends them later
         logger.warning("could not enqueue notifications %s", notification_ids, exc_info=True)
+        try:
+            cache.delete(DRAIN_PENDING_KEY)
+        except Exception:
+            logger.debug("could not clear the pending mark", exc_info=True)
 
 
 def register() -> None:

@@ -6,6 +6,7 @@ import html
 import logging
 import smtplib
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -254,7 +254,10 @@ class _ReusedMailConnection(threading.local):
         )
         if self.backend is None or self.key != key:
             self.reset()
-            self.backend, self.key = get_connection(fail_silently=False), key
+            backend = get_connection(fail_silently=False)
+            # Opened here, so that send_messages() finds it open and leaves it open.
+            backend.open()
+            self.backend, self.key = backend, key
         return self.backend
 
     def reset(self) -> None:
@@ -272,8 +275,8 @@ _mail = _ReusedMailConnection()
 def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
     """Send over the thread's open connection. A connection the server dropped while
     idle is noticed before any data went out: reconnect and send once more."""
-    email.connection = _mail.get()
     try:
+        email.connection = _mail.get()
         email.send(fail_silently=False)
     except smtplib.SMTPServerDisconnected:
         _mail.reset()
@@ -288,8 +291,11 @@ def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
         raise
 
 
-def _send_email(notification: Notification, tenant: Tenant | None) -> str:
-    message_id = notification.message_id or make_msgid(domain=settings.PLATFORM_DOMAIN)
+def notification_email(
+    notification: Notification, tenant: Tenant | None, *, message_id: str
+) -> EmailMultiAlternatives:
+    """The mail of an email notification: the tenant as sender, plain and HTML parts,
+    threaded on the ticket."""
     sender_name = tenant.name if tenant else "Caseway"
     from_address = f"{sender_name} <support@{_host(tenant)}>"
     email = EmailMultiAlternatives(
@@ -310,24 +316,45 @@ def _send_email(notification: Notification, tenant: Tenant | None) -> str:
         for part in notification.body.split("\n\n")
     )
     email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
-    _send_reusing_connection(email)
+    return email
+
+
+def _send_email(notification: Notification, tenant: Tenant | None) -> str:
+    message_id = notification.message_id or make_msgid(domain=settings.PLATFORM_DOMAIN)
+    _send_reusing_connection(notification_email(notification, tenant, message_id=message_id))
     return message_id
 
 
-def notification_deliver(notification_id: int) -> str:
-    """Send one queued notification; no transaction is open while it is sent."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.status != NotificationStatus.QUEUED:
-            return notification.status if notification else "missing"
-        notification.attempts += 1
-        notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
-        notification.save(update_fields=["attempts", "next_attempt_at"])
-    tenant = _tenant()
+def notifications_claim(*, ids: Sequence[int], fresh: int = 0) -> list[Notification]:
+    """Take queued rows for sending in one statement: ``ids``, plus up to ``fresh`` other
+    rows never tried yet (oldest first), so that one task drains a backlog instead of
+    paying a task per row. Each claimed row counts an attempt and is leased until its
+    backoff ends (``next_attempt_at``): if the worker dies, re-dispatch finds it then.
+    Rows another worker holds are skipped, so no row is sent by two workers at once."""
+    table = Notification._meta.db_table
+    sql = f"""
+        WITH own AS (
+               SELECT id FROM {table}
+                WHERE id = ANY(%(ids)s) AND status = 'queued'
+                FOR UPDATE SKIP LOCKED),
+             waiting AS (
+               SELECT id FROM {table}
+                WHERE status = 'queued' AND next_attempt_at IS NULL AND channel <> 'in_app'
+                  AND NOT (id = ANY(%(ids)s))
+                ORDER BY id LIMIT %(fresh)s
+                FOR UPDATE SKIP LOCKED)
+        UPDATE {table} AS n
+           SET attempts = n.attempts + 1,
+               next_attempt_at = %(now)s + make_interval(mins => power(2, n.attempts + 1)::int)
+         WHERE n.id IN (SELECT id FROM own UNION ALL SELECT id FROM waiting)
+        RETURNING n.*"""
+    return list(
+        Notification.objects.raw(sql, {"now": timezone.now(), "ids": list(ids), "fresh": fresh})
+    )
+
+
+def notification_send(notification: Notification, tenant: Tenant | None) -> str:
+    """Send a claimed row and record the outcome; no transaction is open meanwhile."""
     try:
         if notification.channel == NotificationChannel.EMAIL:
             provider_id = _send_email(notification, tenant)
@@ -359,6 +386,25 @@ def notification_deliver(notification_id: int) -> str:
         last_error="",
     )
     return NotificationStatus.SENT
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one queued notification; no transaction is open while it is sent."""
+    claimed = notifications_claim(ids=[notification_id])
+    if not claimed:
+        status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True)
+        return status.first() or "missing"
+    return notification_send(claimed[0], _tenant())
+
+
+def notifications_deliver_many(*, ids: Sequence[int], fresh: int = 0) -> list[tuple[int, str]]:
+    """Claim ``ids`` (and up to ``fresh`` waiting rows) and send them one after the other
+    over the thread's open connection; returns (id, status) per claimed row."""
+    claimed = notifications_claim(ids=ids, fresh=fresh)
+    if not claimed:
+        return []
+    tenant = _tenant()
+    return [(row.pk, notification_send(row, tenant)) for row in claimed]
 
 
 def notifications_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
