@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from notifications.gateways import SmsError, sms_gateway
 from notifications.models import (
+    AgentSmsAlerts,
     Announcement,
     Audience,
     Notification,
@@ -123,11 +124,23 @@ def _render(
     language: str,
     values: dict[str, dict[str, str]],
     custom: NotificationTemplate | None,
+    *,
+    strict: bool = False,
 ) -> tuple[str, str]:
+    """``strict``: a broken tenant template is an error (the editor's preview); otherwise
+    the built-in wording goes out instead, so a template never stops a ticket change."""
     with translation.override(language or settings.LANGUAGE_CODE):
         values = _in_language(values)
         if custom is not None:
-            return fill_placeholders(custom.subject, values), fill_placeholders(custom.body, values)
+            try:
+                return (
+                    fill_placeholders(custom.subject, values),
+                    fill_placeholders(custom.body, values),
+                )
+            except InvalidInput:
+                if strict:
+                    raise
+                logger.warning("template %s does not render; the default went out", custom)
         wording = default_wording(key)
         if channel == NotificationChannel.SMS:
             return "", fill_placeholders(wording.sms, values)
@@ -471,3 +484,34 @@ def announcement_publish(
         ends_at=ends_at,
         created_by=actor.user,
     )
+
+
+def agent_sms_alerts_set(
+    *,
+    actor: Agent,
+    agent: Agent,
+    phone: str,
+    ticket_created: bool = True,
+    ticket_assigned: bool = True,
+) -> AgentSmsAlerts | None:
+    """An agent's choice to get new and assigned tickets by SMS too (the agent or a
+    tenant admin sets it). Both off, or no number, turns SMS alerts off."""
+    if actor.pk != agent.pk:
+        require_admin(actor)
+    phone = phone.strip()
+    if not (ticket_created or ticket_assigned):
+        AgentSmsAlerts.objects.filter(agent=agent).delete()
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not 7 <= len(digits) <= 15 or any(ch not in "+0123456789 -()" for ch in phone):
+        message = _("Enter a mobile number, e.g. +98 912 345 6789.")
+        raise InvalidInput(message, field_errors={"phone": [message]})
+    alerts, _created = AgentSmsAlerts.objects.update_or_create(
+        agent=agent,
+        defaults={
+            "phone": phone,
+            "ticket_created": ticket_created,
+            "ticket_assigned": ticket_assigned,
+        },
+    )
+    return alerts

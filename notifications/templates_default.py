@@ -5,7 +5,8 @@ with a ``NotificationTemplate`` for an event, channel and language.
 Placeholders: ``{{ ticket.number }}``, ``{{ ticket.subject }}``, ``{{ ticket.status }}``,
 ``{{ ticket.link }}``, ``{{ customer.name }}``, ``{{ customer.first_name }}``,
 ``{{ message.body }}``, ``{{ message.author }}``, ``{{ tenant.name }}``,
-``{{ sla.clock }}``.
+``{{ sla.clock }}``, ``{{ sla.event }}``; in the welcome mail also
+``{{ account.link }}`` and ``{{ account.email }}``.
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ def _wordings(language: str) -> dict[str, Wording]:
             subject=_("Ticket {{ ticket.number }} was reopened"),
             body=_("{{ customer.name }} reopened {{ ticket.number }}: {{ ticket.subject }}."),
             sms=_("Ticket {{ ticket.number }} was reopened."),
+        ),
+        "customer.welcome": Wording(
+            subject=_("Your account at {{ tenant.name }}"),
+            body=_(
+                "Hello {{ customer.first_name }},\n\nwe received your email and opened "
+                "request {{ ticket.number }}. You can also follow your requests on our "
+                "portal: choose a password for {{ account.email }} here (the link works "
+                "for three days):\n\n{{ account.link }}"
+            ),
+            sms=_("{{ tenant.name }}: choose a password for your account: {{ account.link }}"),
         ),
         "agent.sla": Wording(
             subject=_("SLA {{ sla.event }} on {{ ticket.number }} ({{ sla.clock }})"),
