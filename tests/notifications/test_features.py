@@ -215,3 +215,23 @@ def test_sms_alerts_stay_in_their_tenant(
         assert not AgentSmsAlerts.objects.exists()
         make_ticket(requester=CustomerFactory())
         assert not Notification.objects.filter(channel="sms").exists()
+
+
+# --- what admins see -------------------------------------------------------------------
+
+
+def test_admins_see_dead_letters_and_refused_mail_of_their_tenant_only(
+    support: Department, tenant_a: TenantUnderTest, tenant_b: TenantUnderTest
+) -> None:
+    from notifications.models import InboundEmail, InboundStatus, NotificationStatus
+    from notifications.selectors import inbound_needing_attention, notifications_dead
+
+    make_ticket(department=support, requester=CustomerFactory(email="dead@example.com"))
+    Notification.objects.filter(address="dead@example.com").update(status=NotificationStatus.DEAD)
+    InboundEmail.objects.create(raw=b"x", sender="s@example.com", status=InboundStatus.REFUSED)
+    InboundEmail.objects.create(raw=b"y", sender="ok@example.com", status=InboundStatus.PROCESSED)
+    assert [n.address for n in notifications_dead()] == ["dead@example.com"]
+    assert [m.sender for m in inbound_needing_attention()] == ["s@example.com"]
+    with schema_context(tenant_b.tenant.schema_name):
+        assert not list(notifications_dead())
+        assert not list(inbound_needing_attention())
