@@ -77,6 +77,8 @@ def recipients_for(
     """``message``: the event's message, when the caller has read it already."""
     kind, after, actor = event.kind, event.after, event.actor_id
     if kind == "ticket.created":
+        if after.get("assignee"):  # opened for an assignee, who hears "assigned" next
+            return _customer(ticket, "customer.ticket_created")
         return _customer(ticket, "customer.ticket_created") + _agents(
             _handlers_of(ticket), "agent.ticket_created", exclude_user_id=actor
         )

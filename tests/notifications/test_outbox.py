@@ -48,6 +48,18 @@ def test_a_new_ticket_acknowledges_the_customer_and_alerts_the_department(
     assert len(smtp_sink.messages) == 1
 
 
+def test_a_ticket_opened_for_an_assignee_alerts_only_the_assignee(
+    support: Department, agent: Agent, colleague: Agent, admin_agent: Agent
+) -> None:
+    make_ticket(department=support, requester=CustomerFactory(), assignee=agent,
+                created_by=admin_agent)  # fmt: skip
+    assert not rows(recipient=colleague.user)  # the department is not broadcast to
+    assert {(n.event_kind, n.channel) for n in rows(recipient=agent.user)} == {
+        ("ticket.assigned", "email"),
+        ("ticket.assigned", "in_app"),
+    }
+
+
 def test_replies_thread_and_mentions_notify(
     support: Department, agent: Agent, colleague: Agent
 ) -> None:
