@@ -9,10 +9,11 @@ rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
+import pytest_django.fixtures
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -23,6 +24,31 @@ from tenants.routing import router
 from tenants.services import tenant_create
 
 pytest_plugins = ["tests.smtp", "tests.ticketing_fixtures"]
+
+
+def _setup_the_default_database_always(
+    items: Sequence[pytest.Item],
+) -> tuple[set[str], set[str]]:
+    """pytest-django sets the test database up only when some selected test asks for
+    ``db``. Browser tests (tests/e2e) deliberately do not — the live server must see
+    committed data — so running them alone would find no tables. Every run of this suite
+    needs the database, so it is always set up."""
+    aliases, serialized = _databases_for_setup(items)
+    return {*aliases, "default"}, serialized
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's event loop stays open in the main thread for
+    the rest of the session, and Django refuses ORM calls from an async context."""
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
+_databases_for_setup = pytest_django.fixtures._get_databases_for_setup
+pytest_django.fixtures._get_databases_for_setup = _setup_the_default_database_always
 
 PASSWORD = "correct-horse-battery-staple"
 
