@@ -277,3 +277,12 @@ def test_duplicate_external_ids_are_a_conflict_not_an_error(
     assert again.status_code == 409
     assert problem_of(again)["code"] == "already_exists"
     assert api.get("organizations/").status_code == 200  # the transaction is still usable
+
+
+def test_null_characters_in_query_parameters_are_a_clear_error(
+    api: ApiClient, tenant_a: TenantUnderTest
+) -> None:
+    """Schemathesis found a 500: PostgreSQL text cannot hold NUL."""
+    for path, params in (("contacts/", {"q": "a\x00b"}), ("contacts/", {"email": "\x00"})):
+        response = api.get(path, **params)
+        assert response.status_code == 422
