@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ticketing import contact_events, events
 from ticketing.contact_events import ContactCreated
@@ -12,20 +13,18 @@ logger = logging.getLogger(__name__)
 
 
 def on_ticket_event(event: PublishedEvent) -> None:
-    from api.webhooks import EVENT_MAP, deliveries_create
+    """In the ticket's transaction: note the event; after the commit, the deliveries of
+    all the transaction's events are made together (one look-up of the subscriptions)."""
+    from api.webhooks import EVENT_MAP
 
-    if event.kind not in EVENT_MAP:
-        return
-    created = deliveries_create(
-        schema_name=event.schema_name,
-        event_id=event.event_id,
-        ticket_id=event.ticket_id,
-        kind=event.kind,
-        before=event.before,
-        after=event.after,
-        at=event.at,
-    )
-    _enqueue(created)
+    if event.kind in EVENT_MAP:
+        events.collect_on_commit("api.webhooks", replace(event, ticket=None), _deliver_events)
+
+
+def _deliver_events(published: list[PublishedEvent]) -> None:
+    from api.webhooks import deliveries_create_many
+
+    _enqueue(deliveries_create_many(published))
 
 
 def on_contact_created(event: ContactCreated) -> None:
@@ -51,5 +50,5 @@ def _enqueue(delivery_ids: list[int]) -> None:
 
 
 def register() -> None:
-    events.subscribe(events.ALL, on_ticket_event)
+    events.subscribe(events.ALL, on_ticket_event, in_transaction=True)
     contact_events.subscribe_created(on_contact_created)

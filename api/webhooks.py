@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from api.models import WEBHOOK_EVENTS, DeliveryStatus, WebhookDelivery, WebhookSubscription
 from ticketing import permissions
 from ticketing.errors import InvalidInput
+from ticketing.events import PublishedEvent
 from ticketing.models import Agent
 
 SIGNATURE_HEADER = "Caseway-Signature"
@@ -112,12 +114,25 @@ EVENT_MAP = {
 }
 
 
-def _deliveries(*, event: str, event_id: str, at: Any, data: dict[str, Any]) -> list[int]:
+def _deliveries(
+    *,
+    event: str,
+    event_id: str,
+    at: Any,
+    data: dict[str, Any],
+    subscriptions: list[WebhookSubscription] | None = None,
+) -> list[int]:
     """One delivery per active subscription to ``event``; ``event_id`` makes it
-    idempotent (a replayed event creates nothing new). Returns the new deliveries."""
+    idempotent (a replayed event creates nothing new). Returns the new deliveries.
+    ``subscriptions``: every active one, when the caller has read them already."""
     created = []
-    subscriptions = WebhookSubscription.objects.filter(is_active=True, events__contains=[event])
+    if subscriptions is None:
+        subscriptions = list(
+            WebhookSubscription.objects.filter(is_active=True, events__contains=[event])
+        )
     for subscription in subscriptions:
+        if event not in subscription.events:
+            continue
         delivery, new = WebhookDelivery.objects.get_or_create(
             subscription=subscription,
             event_id=event_id,
@@ -168,6 +183,32 @@ def deliveries_create(
         at=at,
         data={"ticket_id": ticket_id, "kind": kind, "before": before, "after": after},
     )
+
+
+def deliveries_create_many(published: Sequence[PublishedEvent]) -> list[int]:
+    """Deliveries of a committed transaction's ticket events: the active subscriptions
+    are read once; nothing more happens when there are none."""
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    if not subscriptions:
+        return []
+    created: list[int] = []
+    for event in published:
+        public_event = EVENT_MAP.get(event.kind)
+        if public_event is None:
+            continue
+        created += _deliveries(
+            event=public_event,
+            event_id=f"{event.schema_name}:{event.event_id}",
+            at=event.at,
+            data={
+                "ticket_id": event.ticket_id,
+                "kind": event.kind,
+                "before": event.before,
+                "after": event.after,
+            },
+            subscriptions=subscriptions,
+        )
+    return created
 
 
 # --- sending ----------------------------------------------------------------------------

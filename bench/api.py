@@ -20,9 +20,8 @@ of the 50-row list at N tickets (target under 50 ms), and the SQL of one request
 Both servers queue Celery tasks (notifications) to an in-memory broker that nothing
 consumes, as a production web process queues them for a worker: the request pays for
 enqueueing, not for delivery. Throttle rates are raised for the servers
-(``API_RATE_PER_KEY``/``_PER_IP`` = 1000000/s): the throttles still run (two Redis round
-trips each) but never refuse, and a one-second window keeps their history list as short
-as the production 600/min does. Worker recycling (``max_requests``) is turned off, so
+(``API_RATE_PER_KEY``/``_PER_IP`` = 1000000/s): the throttle still runs (both counters in one
+pipelined Redis round trip) but never refuses. Worker recycling (``max_requests``) is turned off, so
 that a worker restart does not land in one scenario and not another.
 """
 

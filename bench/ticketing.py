@@ -102,7 +102,7 @@ def _queue_without_running(settings: object) -> None:
 def run(total: int, raw_share: float, database: str, *, fill_to: int = 0) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
-    from django_tenants.utils import schema_context
+    from django_tenants.utils import tenant_context
 
     from tenants.services import tenant_create
     from ticketing import selectors
@@ -115,7 +115,8 @@ def run(total: int, raw_share: float, database: str, *, fill_to: int = 0) -> Non
         slug="benchco", name="Bench Co", admin_email="admin@bench.example"
     ).tenant
     print_header("ticketing", database, tickets=total)
-    with schema_context(tenant.schema_name):
+    # As in a request or a task: the connection carries the tenant itself.
+    with tenant_context(tenant):
         departments = [department_create(name=f"Queue {i}") for i in range(5)]
         agents = [
             agent_create(

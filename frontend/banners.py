@@ -39,8 +39,6 @@ def maintenance_banner(request: HttpRequest) -> list[Banner]:
     ]
 
 
-
-
 def _billing(request: HttpRequest) -> list[Banner]:
     from frontend.billing.banners import billing_banners
 

@@ -99,7 +99,8 @@ def union(others: list[Path]) -> int:
                 if message.id and not message.fuzzy and _translated(message.string):
                     known[message.id] = message.string
         for message in catalog:
-            if message.id and not _translated(message.string) and message.id in known:
+            untranslated = message.fuzzy or not _translated(message.string)
+            if message.id and untranslated and message.id in known:
                 message.string = known[message.id]  # type: ignore[assignment]
                 message.flags.discard("fuzzy")
                 written += 1

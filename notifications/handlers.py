@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from ticketing import events
 from ticketing.events import PublishedEvent
 
@@ -27,19 +25,38 @@ def on_ticket_event(event: PublishedEvent) -> None:
         return
     if event.kind.startswith("sla.") and not event.after.get("notify"):
         return
-    created = notifications_for_event(event)
-    if created:
-        transaction.on_commit(lambda: _enqueue(created))
+    for notification_id in notifications_for_event(event):
+        # Every row of the transaction goes to the broker in one task after the commit.
+        events.collect_on_commit("notifications.deliver", notification_id, _enqueue)
+
+
+#: Set while a delivery task of this tenant waits in the queue (tenant-scoped cache key).
+DRAIN_PENDING_KEY = "notifications:drain-pending"
+#: If that task is lost, the next enqueue after this many seconds sends another.
+DRAIN_PENDING_SECONDS = 30
 
 
 def _enqueue(notification_ids: list[int]) -> None:
-    from notifications.tasks import deliver
+    """One delivery task per tenant waits in the queue at a time: it takes every row
+    committed before it starts (see ``deliver_many``), so a burst of transactions costs
+    one task, not one each."""
+    from django.core.cache import cache
 
-    for notification_id in notification_ids:
+    from notifications.tasks import deliver_many
+
+    try:
+        if not cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS):
+            return  # the waiting task will take these rows too
+    except Exception:  # Redis down: try the broker anyway (it is Redis too, usually)
+        logger.warning("could not mark the delivery task as pending", exc_info=True)
+    try:
+        deliver_many.delay(notification_ids)
+    except Exception:  # Redis down: the rows stay queued; redispatch sends them later
+        logger.warning("could not enqueue notifications %s", notification_ids, exc_info=True)
         try:
-            deliver.delay(notification_id)
-        except Exception:  # Redis down: the row stays queued; redispatch sends it later
-            logger.warning("could not enqueue notification %s", notification_id, exc_info=True)
+            cache.delete(DRAIN_PENDING_KEY)
+        except Exception:
+            logger.debug("could not clear the pending mark", exc_info=True)
 
 
 def register() -> None:

@@ -178,3 +178,22 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgentSmsAlerts(models.Model):
+    """An agent's wish to hear about new and assigned tickets by SMS too (experts in the
+    field), on this number. Without a row, agents get email and in-app alerts only."""
+
+    agent = models.OneToOneField(
+        "ticketing.Agent", on_delete=models.CASCADE, related_name="sms_alerts"
+    )
+    phone = models.CharField(_("mobile number"), max_length=40)
+    ticket_created = models.BooleanField(_("new tickets"), default=True)
+    ticket_assigned = models.BooleanField(_("tickets assigned to me"), default=True)
+
+    class Meta:
+        verbose_name = _("SMS alerts")
+        verbose_name_plural = _("SMS alerts")
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.phone}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import User
+from notifications.models import AgentSmsAlerts
 from ticketing.events import PublishedEvent
 from ticketing.models import Agent, Message, PreferredChannel, Ticket
 
@@ -34,31 +35,58 @@ def _customer(ticket: Ticket, key: str) -> list[Recipient]:
     return [Recipient(key, contact.user, contact.email, contact.phone, language, (channel,), False)]
 
 
+#: Alerts an agent may also want by SMS, and the switch of ``AgentSmsAlerts`` for each.
+SMS_ALERTS = {"agent.ticket_created": "ticket_created", "agent.assigned": "ticket_assigned"}
+
+
+def _sms_phone(agent: Agent, key: str) -> str:
+    """The agent's number if they asked for this alert by SMS, else ""."""
+    switch = SMS_ALERTS.get(key)
+    if switch is None:
+        return ""
+    try:
+        alerts = agent.sms_alerts
+    except AgentSmsAlerts.DoesNotExist:
+        return ""
+    return str(alerts.phone) if alerts.phone and getattr(alerts, switch) else ""
+
+
 def _agents(agents: list[Agent], key: str, *, exclude_user_id: int | None) -> list[Recipient]:
-    return [
-        Recipient(key, a.user, a.user.email, "", a.user.language or "", ("email", "in_app"), True)
-        for a in agents
-        if a.is_active and a.user.is_active and a.user_id != exclude_user_id
-    ]
+    recipients = []
+    for a in agents:
+        if not (a.is_active and a.user.is_active and a.user_id != exclude_user_id):
+            continue
+        phone = _sms_phone(a, key)
+        channels = ("email", "in_app", "sms") if phone else ("email", "in_app")
+        recipients.append(
+            Recipient(key, a.user, a.user.email, phone, a.user.language or "", channels, True)
+        )
+    return recipients
 
 
 def _handlers_of(ticket: Ticket) -> list[Agent]:
     """The assignee, or else the department's agents."""
     if ticket.assignee_id and ticket.assignee is not None:
         return [ticket.assignee]
-    return list(ticket.department.agents.select_related("user"))
+    return list(ticket.department.agents.select_related("user", "sms_alerts"))
 
 
-def recipients_for(event: PublishedEvent, ticket: Ticket) -> list[Recipient]:
+def recipients_for(
+    event: PublishedEvent, ticket: Ticket, *, message: Message | None = None
+) -> list[Recipient]:
+    """``message``: the event's message, when the caller has read it already."""
     kind, after, actor = event.kind, event.after, event.actor_id
     if kind == "ticket.created":
+        if after.get("assignee"):  # opened for an assignee, who hears "assigned" next
+            return _customer(ticket, "customer.ticket_created")
         return _customer(ticket, "customer.ticket_created") + _agents(
             _handlers_of(ticket), "agent.ticket_created", exclude_user_id=actor
         )
     if kind in ("ticket.assigned", "ticket.transferred") and ticket.assignee is not None:
         return _agents([ticket.assignee], "agent.assigned", exclude_user_id=actor)
     if kind == "message.created" and after.get("public"):
-        message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
+        if message is None:
+            message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
         if message is None:
             return []
         if message.from_staff:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 import logging
+import smtplib
+import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from notifications import quotas
 from notifications.gateways import SmsError, sms_gateway
 from notifications.models import (
+    AgentSmsAlerts,
     Announcement,
     Audience,
     Notification,
@@ -122,47 +127,80 @@ def _render(
     language: str,
     values: dict[str, dict[str, str]],
     custom: NotificationTemplate | None,
+    *,
+    strict: bool = False,
 ) -> tuple[str, str]:
+    """``strict``: a broken tenant template is an error (the editor's preview); otherwise
+    the built-in wording goes out instead, so a template never stops a ticket change."""
     with translation.override(language or settings.LANGUAGE_CODE):
         values = _in_language(values)
         if custom is not None:
-            return fill_placeholders(custom.subject, values), fill_placeholders(custom.body, values)
+            try:
+                return (
+                    fill_placeholders(custom.subject, values),
+                    fill_placeholders(custom.body, values),
+                )
+            except InvalidInput:
+                if strict:
+                    raise
+                logger.warning("template %s does not render; the default went out", custom)
         wording = default_wording(key)
         if channel == NotificationChannel.SMS:
             return "", fill_placeholders(wording.sms, values)
         return fill_placeholders(wording.subject, values), fill_placeholders(wording.body, values)
 
 
-def _switched_off(event_kind: str) -> set[tuple[str, str]]:
-    """(audience, channel) pairs a tenant admin turned off for this event."""
-    return set(
-        NotificationSwitch.objects.filter(event_kind=event_kind, enabled=False).values_list(
-            "audience", "channel"
+Overrides = tuple[set[tuple[str, str]], dict[tuple[str, str], NotificationTemplate]]
+
+
+def _overrides(event_kind: str) -> Overrides:
+    """The tenant admin's changes for this event in one query: the (audience, channel)
+    pairs turned off, and their own wording per (channel, language)."""
+    off: set[tuple[str, str]] = set()
+    templates: dict[tuple[str, str], NotificationTemplate] = {}
+    switch_table = NotificationSwitch._meta.db_table
+    template_table = NotificationTemplate._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'off', audience, channel, '', '' FROM {switch_table}"
+            " WHERE event_kind = %s AND NOT enabled"
+            f" UNION ALL SELECT 'template', channel, language, subject, body FROM {template_table}"
+            " WHERE event_kind = %s",
+            [event_kind, event_kind],
         )
-    )
+        for row_kind, first, second, subject, body in cursor.fetchall():
+            if row_kind == "off":
+                off.add((first, second))
+            else:
+                templates[(first, second)] = NotificationTemplate(
+                    event_kind=event_kind,
+                    channel=first,
+                    language=second,
+                    subject=subject,
+                    body=body,
+                )
+    return off, templates
 
 
 def notifications_for_event(event: PublishedEvent) -> list[int]:
     """Write the outbox rows for an event (inside its transaction); their delivery is
-    enqueued after commit."""
-    ticket = (
-        Ticket.objects.select_related("requester__user", "assignee__user", "department")
-        .filter(pk=event.ticket_id)
-        .first()
-    )
+    enqueued after commit. Returns the ids of the rows to deliver."""
+    ticket = event.ticket  # the service's own instance, when it is at hand
+    if ticket is None:
+        ticket = (
+            Ticket.objects.select_related("requester__user", "assignee__user", "department")
+            .filter(pk=event.ticket_id)
+            .first()
+        )
     if ticket is None:
         return []
-    recipients = recipients_for(event, ticket)
+    message_id = int(event.after.get("message") or 0)
+    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
     tenant = _tenant()
-    off = _switched_off(event.kind)
-    templates = {
-        (t.channel, t.language): t
-        for t in NotificationTemplate.objects.filter(event_kind=event.kind)
-    }
-    message_id = int(event.after.get("message") or 0)
-    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
     links = _links(ticket, tenant)
     thread = thread_id(ticket)
@@ -201,19 +239,79 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
             )
     if not rows:
         return []
-    # One insert for all; an event is handled once per transaction, so the unique
-    # idempotency keys only ever meet again if a caller replays the same event.
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.idempotency_key for row in created if row.channel != NotificationChannel.IN_APP]
-    return list(
-        Notification.objects.filter(
-            idempotency_key__in=keys, status=NotificationStatus.QUEUED
-        ).values_list("pk", flat=True)
+    # One insert for all that returns the ids. An event is handled once per transaction,
+    # so the unique idempotency keys only meet again if a caller replays the same event:
+    # then the existing row is left as it was (its id comes back, and delivery skips a
+    # row that is no longer queued).
+    created = Notification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],
     )
+    return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
 
 
-def _send_email(notification: Notification, tenant: Tenant | None) -> str:
-    message_id = notification.message_id or make_msgid(domain=settings.PLATFORM_DOMAIN)
+class _ReusedMailConnection(threading.local):
+    """One mail connection per worker thread, kept open across deliveries: opening an
+    SMTP session (connect, EHLO, maybe STARTTLS and AUTH) costs more than a message."""
+
+    key: tuple[object, ...] | None = None
+    backend: BaseEmailBackend | None = None
+
+    def get(self) -> BaseEmailBackend:
+        key = (
+            settings.EMAIL_BACKEND,
+            getattr(settings, "EMAIL_HOST", ""),
+            getattr(settings, "EMAIL_PORT", 0),
+            getattr(settings, "EMAIL_HOST_USER", ""),
+            getattr(settings, "EMAIL_USE_TLS", False),
+            getattr(settings, "EMAIL_USE_SSL", False),
+        )
+        if self.backend is None or self.key != key:
+            self.reset()
+            backend = get_connection(fail_silently=False)
+            # Opened here, so that send_messages() finds it open and leaves it open.
+            backend.open()
+            self.backend, self.key = backend, key
+        return self.backend
+
+    def reset(self) -> None:
+        if self.backend is not None:
+            try:
+                self.backend.close()
+            except Exception:  # a dead connection may fail to say goodbye
+                logger.debug("closing the mail connection failed", exc_info=True)
+        self.backend = None
+
+
+_mail = _ReusedMailConnection()
+
+
+def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
+    """Send over the thread's open connection. A connection the server dropped while
+    idle is noticed before any data went out: reconnect and send once more."""
+    try:
+        email.connection = _mail.get()
+        email.send(fail_silently=False)
+    except smtplib.SMTPServerDisconnected:
+        _mail.reset()
+        email.connection = _mail.get()
+        try:
+            email.send(fail_silently=False)
+        except OSError:
+            _mail.reset()
+            raise
+    except OSError:
+        _mail.reset()
+        raise
+
+
+def notification_email(
+    notification: Notification, tenant: Tenant | None, *, message_id: str
+) -> EmailMultiAlternatives:
+    """The mail of an email notification: the tenant as sender, plain and HTML parts,
+    threaded on the ticket."""
     sender_name = tenant.name if tenant else "Caseway"
     from_address = f"{sender_name} <support@{_host(tenant)}>"
     email = EmailMultiAlternatives(
@@ -234,24 +332,45 @@ def _send_email(notification: Notification, tenant: Tenant | None) -> str:
         for part in notification.body.split("\n\n")
     )
     email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
-    email.send(fail_silently=False)
+    return email
+
+
+def _send_email(notification: Notification, tenant: Tenant | None) -> str:
+    message_id = notification.message_id or make_msgid(domain=settings.PLATFORM_DOMAIN)
+    _send_reusing_connection(notification_email(notification, tenant, message_id=message_id))
     return message_id
 
 
-def notification_deliver(notification_id: int) -> str:
-    """Send one queued notification; no transaction is open while it is sent."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.status != NotificationStatus.QUEUED:
-            return notification.status if notification else "missing"
-        notification.attempts += 1
-        notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
-        notification.save(update_fields=["attempts", "next_attempt_at"])
-    tenant = _tenant()
+def notifications_claim(*, ids: Sequence[int], fresh: int = 0) -> list[Notification]:
+    """Take queued rows for sending in one statement: ``ids``, plus up to ``fresh`` other
+    rows never tried yet (oldest first), so that one task drains a backlog instead of
+    paying a task per row. Each claimed row counts an attempt and is leased until its
+    backoff ends (``next_attempt_at``): if the worker dies, re-dispatch finds it then.
+    Rows another worker holds are skipped, so no row is sent by two workers at once."""
+    table = Notification._meta.db_table
+    sql = f"""
+        WITH own AS (
+               SELECT id FROM {table}
+                WHERE id = ANY(%(ids)s) AND status = 'queued'
+                FOR UPDATE SKIP LOCKED),
+             waiting AS (
+               SELECT id FROM {table}
+                WHERE status = 'queued' AND next_attempt_at IS NULL AND channel <> 'in_app'
+                  AND NOT (id = ANY(%(ids)s))
+                ORDER BY id LIMIT %(fresh)s
+                FOR UPDATE SKIP LOCKED)
+        UPDATE {table} AS n
+           SET attempts = n.attempts + 1,
+               next_attempt_at = %(now)s + make_interval(mins => power(2, n.attempts + 1)::int)
+         WHERE n.id IN (SELECT id FROM own UNION ALL SELECT id FROM waiting)
+        RETURNING n.*"""
+    return list(
+        Notification.objects.raw(sql, {"now": timezone.now(), "ids": list(ids), "fresh": fresh})
+    )
+
+
+def notification_send(notification: Notification, tenant: Tenant | None) -> str:
+    """Send a claimed row and record the outcome; no transaction is open meanwhile."""
     schema_name = str(connection.schema_name)
     if notification.channel == NotificationChannel.SMS and not quotas.sms_allowed(schema_name):
         # Over the plan's SMS quota: this one is not sent (email continues).
@@ -292,6 +411,25 @@ def notification_deliver(notification_id: int) -> str:
         last_error="",
     )
     return NotificationStatus.SENT
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Send one queued notification; no transaction is open while it is sent."""
+    claimed = notifications_claim(ids=[notification_id])
+    if not claimed:
+        status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True)
+        return status.first() or "missing"
+    return notification_send(claimed[0], _tenant())
+
+
+def notifications_deliver_many(*, ids: Sequence[int], fresh: int = 0) -> list[tuple[int, str]]:
+    """Claim ``ids`` (and up to ``fresh`` waiting rows) and send them one after the other
+    over the thread's open connection; returns (id, status) per claimed row."""
+    claimed = notifications_claim(ids=ids, fresh=fresh)
+    if not claimed:
+        return []
+    tenant = _tenant()
+    return [(row.pk, notification_send(row, tenant)) for row in claimed]
 
 
 def notifications_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
@@ -358,3 +496,34 @@ def announcement_publish(
         ends_at=ends_at,
         created_by=actor.user,
     )
+
+
+def agent_sms_alerts_set(
+    *,
+    actor: Agent,
+    agent: Agent,
+    phone: str,
+    ticket_created: bool = True,
+    ticket_assigned: bool = True,
+) -> AgentSmsAlerts | None:
+    """An agent's choice to get new and assigned tickets by SMS too (the agent or a
+    tenant admin sets it). Both off, or no number, turns SMS alerts off."""
+    if actor.pk != agent.pk:
+        require_admin(actor)
+    phone = phone.strip()
+    if not (ticket_created or ticket_assigned):
+        AgentSmsAlerts.objects.filter(agent=agent).delete()
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not 7 <= len(digits) <= 15 or any(ch not in "+0123456789 -()" for ch in phone):
+        message = _("Enter a mobile number, e.g. +98 912 345 6789.")
+        raise InvalidInput(message, field_errors={"phone": [message]})
+    alerts, _created = AgentSmsAlerts.objects.update_or_create(
+        agent=agent,
+        defaults={
+            "phone": phone,
+            "ticket_created": ticket_created,
+            "ticket_assigned": ticket_assigned,
+        },
+    )
+    return alerts

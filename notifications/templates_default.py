@@ -5,13 +5,16 @@ with a ``NotificationTemplate`` for an event, channel and language.
 Placeholders: ``{{ ticket.number }}``, ``{{ ticket.subject }}``, ``{{ ticket.status }}``,
 ``{{ ticket.link }}``, ``{{ customer.name }}``, ``{{ customer.first_name }}``,
 ``{{ message.body }}``, ``{{ message.author }}``, ``{{ tenant.name }}``,
-``{{ sla.clock }}``.
+``{{ sla.clock }}``, ``{{ sla.event }}``; in the welcome mail also
+``{{ account.link }}`` and ``{{ account.email }}``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -24,6 +27,13 @@ class Wording:
 
 def default_wording(key: str) -> Wording:
     """Call inside ``translation.override(recipient_language)``."""
+    return _wordings(get_language() or "")[key]
+
+
+@lru_cache(maxsize=32)
+def _wordings(language: str) -> dict[str, Wording]:
+    """Every wording in ``language`` (the active one), translated once per process: the
+    catalogues do not change while it runs."""
     thread = "[{{ ticket.number }}] {{ ticket.subject }}"
     wordings = {
         "customer.ticket_created": Wording(
@@ -88,6 +98,16 @@ def default_wording(key: str) -> Wording:
             body=_("{{ customer.name }} reopened {{ ticket.number }}: {{ ticket.subject }}."),
             sms=_("Ticket {{ ticket.number }} was reopened."),
         ),
+        "customer.welcome": Wording(
+            subject=_("Your account at {{ tenant.name }}"),
+            body=_(
+                "Hello {{ customer.first_name }},\n\nwe received your email and opened "
+                "request {{ ticket.number }}. You can also follow your requests on our "
+                "portal: choose a password for {{ account.email }} here (the link works "
+                "for three days):\n\n{{ account.link }}"
+            ),
+            sms=_("{{ tenant.name }}: choose a password for your account: {{ account.link }}"),
+        ),
         "agent.sla": Wording(
             subject=_("SLA {{ sla.event }} on {{ ticket.number }} ({{ sla.clock }})"),
             body=_(
@@ -97,4 +117,4 @@ def default_wording(key: str) -> Wording:
             sms=_("SLA {{ sla.event }} on {{ ticket.number }}."),
         ),
     }
-    return wordings[key]
+    return wordings

@@ -18,7 +18,8 @@ REMATCH_KINDS = (
 
 
 def _ticket_and_time(event: PublishedEvent) -> tuple[Ticket, object]:
-    ticket = Ticket.objects.select_related("requester").get(pk=event.ticket_id)
+    # In the ticket's transaction the service's instance is current: no second read.
+    ticket = event.ticket or Ticket.objects.select_related("requester").get(pk=event.ticket_id)
     at = event.at or TicketEvent.objects.values_list("at", flat=True).get(pk=event.event_id)
     return ticket, at
 

@@ -16,10 +16,13 @@ from aiosmtpd.controller import Controller
 class Sink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        #: The client address of each message: one per SMTP connection.
+        self.peers: list[Any] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.original_content, policy=default)
         self.messages.append(message)
+        self.peers.append(session.peer)
         return "250 OK"
 
 

@@ -34,13 +34,15 @@ def process_environment(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_celery_worker(*, queue: str, include: str) -> subprocess.Popen[bytes]:
+def start_celery_worker(
+    *, queue: str, include: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     celery = str(Path(sys.executable).parent / "celery")
     return subprocess.Popen(
         [celery, "-A", "controlplane", "worker", "--pool", "solo", "-Q", queue, "-I", include,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
         cwd=ROOT,
-        env=process_environment(),
+        env=process_environment(**(env or {})),
     )  # fmt: skip
 
 

@@ -7,8 +7,13 @@ Every change writes one ``TicketEvent`` row (``record_event``). Features above t
     events.subscribe("*", sla_handler, in_transaction=True)           # same transaction
 
 Handlers receive a ``PublishedEvent`` carrying ids only. In-transaction handlers run at
-once (an exception rolls the change back); the others run after the commit, once per
-event, and an exception there is logged, never raised into the caller.
+once (an exception rolls the change back) and may also use ``event.ticket``, the
+service's own instance as it was just written, instead of reading the row again; the
+others run after the commit, once per event, get ``ticket=None`` (the instance would be
+stale by then), and an exception there is logged, never raised into the caller.
+
+``collect_on_commit`` lets an in-transaction handler gather work of every event of a
+transaction and hand it over in one call after the commit (one enqueue, one query).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -40,6 +45,8 @@ class PublishedEvent:
     at: Any = None
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
+    #: In-transaction handlers only: the ticket instance the service just wrote.
+    ticket: Ticket | None = field(default=None, compare=False, repr=False)
 
 
 Handler = Callable[[PublishedEvent], None]
@@ -63,8 +70,11 @@ class EventRegistry:
     def publish(self, event: PublishedEvent) -> None:
         for handler in self._in_transaction[event.kind] + self._in_transaction[ALL]:
             handler(event)
-        for handler in self._after_commit[event.kind] + self._after_commit[ALL]:
-            transaction.on_commit(_safely(handler, event))
+        after_commit = self._after_commit[event.kind] + self._after_commit[ALL]
+        if after_commit:
+            detached = replace(event, ticket=None)
+            for handler in after_commit:
+                transaction.on_commit(_safely(handler, detached))
 
 
 def _safely(handler: Handler, event: PublishedEvent) -> Callable[[], None]:
@@ -73,6 +83,45 @@ def _safely(handler: Handler, event: PublishedEvent) -> Callable[[], None]:
             handler(event)
         except Exception:
             logger.exception("event handler %r failed for %s", handler, event.kind)
+
+    return run
+
+
+def collect_on_commit(key: str, item: Any, flush: Callable[[list[Any]], None]) -> None:
+    """Add ``item`` to this transaction's list under ``key``; after the commit, ``flush``
+    is called once with the whole list (errors are logged, as for after-commit handlers).
+
+    One list per savepoint level: Django drops the callbacks of a savepoint that rolls
+    back, and with them exactly the items gathered inside it; a rolled-back transaction
+    drops everything. Outside a transaction ``flush`` runs at once."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        _safely_flush(flush, [item])()
+        return
+    level = (key, tuple(conn.savepoint_ids))
+    batches: dict[Any, tuple[list[Any], Callable[[], None]]] = conn.__dict__.setdefault(
+        "_caseway_collected", {}
+    )
+    batch = batches.get(level)
+    # Still waiting for this commit? (Django empties run_on_commit on commit and rollback.)
+    if batch is None or not any(entry[1] is batch[1] for entry in conn.run_on_commit):
+        pending = {id(entry[1]) for entry in conn.run_on_commit}
+        for stale in [k for k, (_, cb) in batches.items() if id(cb) not in pending]:
+            del batches[stale]
+        items: list[Any] = []
+        callback = _safely_flush(flush, items)
+        batch = (items, callback)
+        batches[level] = batch
+        transaction.on_commit(callback)
+    batch[0].append(item)
+
+
+def _safely_flush(flush: Callable[[list[Any]], None], items: list[Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            flush(items)
+        except Exception:
+            logger.exception("after-commit flush %r failed", flush)
 
     return run
 
@@ -121,6 +170,7 @@ def record_event(
             at=event.at,
             before=event.before,
             after=event.after,
+            ticket=ticket,
         )
     )
     return event

@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 
 from notifications.inbound.parse import ParsedEmail, parse_email, strip_quoted
 from notifications.models import InboundEmail, InboundStatus, Notification
+from notifications.welcome import customer_account_welcome
 from tenants.models import Domain, Tenant, TenantStatus
 from ticketing.errors import AttachmentRejected, TicketingError
 from ticketing.models import Agent, Channel, Contact, Department, HelpdeskSettings, Message, Ticket
@@ -219,4 +220,6 @@ def _thread_or_open(parsed: ParsedEmail, recipient: str) -> tuple[Ticket, str]:
         attachments=files,
         cc=_cc_contacts(parsed, recipient),
     )
+    if not known:  # a stranger the tenant accepts: an account and a welcome link
+        customer_account_welcome(contact=contact, ticket=created)
     return created, note

@@ -42,11 +42,9 @@ def _key(tenant: TenantUnderTest, scopes: list[str], agent: Agent | None = None)
 @pytest.fixture(autouse=True)
 def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counters live in Redis across tests; only the rate-limit test sets low limits."""
-    from rest_framework.throttling import SimpleRateThrottle
+    from api.throttling import ApiRateThrottle
 
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api_key": "100000/min", "api_ip": "100000/min"}
-    )
+    monkeypatch.setattr(ApiRateThrottle, "RATES", {"api_key": "100000/min", "api_ip": "100000/min"})
 
 
 @pytest.fixture

@@ -48,6 +48,18 @@ def test_a_new_ticket_acknowledges_the_customer_and_alerts_the_department(
     assert len(smtp_sink.messages) == 1
 
 
+def test_a_ticket_opened_for_an_assignee_alerts_only_the_assignee(
+    support: Department, agent: Agent, colleague: Agent, admin_agent: Agent
+) -> None:
+    make_ticket(department=support, requester=CustomerFactory(), assignee=agent,
+                created_by=admin_agent)  # fmt: skip
+    assert not rows(recipient=colleague.user)  # the department is not broadcast to
+    assert {(n.event_kind, n.channel) for n in rows(recipient=agent.user)} == {
+        ("ticket.assigned", "email"),
+        ("ticket.assigned", "in_app"),
+    }
+
+
 def test_replies_thread_and_mentions_notify(
     support: Department, agent: Agent, colleague: Agent
 ) -> None:
@@ -85,6 +97,40 @@ def test_smtp_down_then_back_delivers_exactly_once(
     assert notification_deliver(ack.pk) == NotificationStatus.SENT
     assert len(smtp_sink.messages) == 1
     assert ticket.reference in smtp_sink.messages[0]["Subject"]
+
+
+def test_a_transactions_rows_go_out_in_one_task_over_one_connection(
+    support: Department,
+    agent: Agent,
+    colleague: Agent,
+    smtp_sink: Sink,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.cache import cache
+
+    from notifications.handlers import DRAIN_PENDING_KEY
+    from notifications.tasks import deliver_many
+
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(deliver_many, "delay", enqueued.append)
+    cache.delete(DRAIN_PENDING_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(department=support, requester=CustomerFactory(email="h@example.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(department=support, requester=CustomerFactory(email="i@example.com"))
+    # The acknowledgement and both agents' alerts: one task, which is still waiting
+    # when the second ticket commits, so that one enqueues nothing.
+    [ids] = enqueued
+    assert len(ids) == 3
+    assert deliver_many(ids) == 6  # its own rows and the second ticket's
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(
+        ["h@example.com", "i@example.com"] + [agent.user.email, colleague.user.email] * 2
+    )
+    assert len(set(smtp_sink.peers)) == 1  # one SMTP session for all
+    assert cache.get(DRAIN_PENDING_KEY) is None  # the next commit enqueues again
+    deliver_many(ids)
+    assert len(smtp_sink.messages) == 6  # never twice
 
 
 def test_rows_whose_task_was_lost_are_sent_later(support: Department) -> None:

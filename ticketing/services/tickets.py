@@ -284,6 +284,8 @@ def _ticket_insert(
                 "status": ticket.status,
                 "channel": channel,
                 "requester": requester.pk if requester else None,
+                # Chosen by the opener and assigned next: who handles it is known already.
+                "assignee": assignee.pk if assignee else None,
             },
         )
         _assign_on_create(ticket, explicit=assignee, by=created_by, at=at, actor=actor)
