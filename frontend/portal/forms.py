@@ -144,7 +144,15 @@ class TicketSubmitForm(forms.Form):
                 "hx-trigger": "change",
             }
         )
-        self.fields["subject"].widget.attrs.update(autocomplete="off")
+        # While the subject is typed, the help centre suggests matching articles.
+        self.fields["subject"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "hx-get": reverse("kb_portal:suggest"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#kb-suggestions",
+            }
+        )
         self.fields["attachments"].help_text = attachment_help
         if not guest:
             del self.fields["name"], self.fields["email"]

@@ -33,6 +33,7 @@ from frontend.portal.forms import (
 )
 from notifications.direct import email_queue
 from notifications.services import announcements_for
+from tenants.services import tenant_in_maintenance
 from ticketing.errors import TicketingError
 from ticketing.models import (
     Attachment,
@@ -86,6 +87,8 @@ class TicketNewView(PortalView):
     template_name = "portal/ticket_new.html"
 
     def check_access(self, request: HttpRequest) -> HttpResponse | None:
+        if tenant_in_maintenance(request.tenant):  # type: ignore[attr-defined]
+            return render(request, "portal/maintenance.html", status=503)
         if request.user.is_authenticated:
             contact = contact_of(request.user)
             if contact is None:

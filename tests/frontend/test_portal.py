@@ -333,3 +333,27 @@ def test_sms_preference_needs_a_phone_number(
     assert customer.phone == "+48 600 100 200"
     page = carla.get("/tickets/")
     assert page["Content-Language"] == "pl"  # the saved language wins
+
+
+def test_no_ticket_can_be_submitted_in_maintenance_mode(
+    in_alpha: TenantUnderTest, carla: Client, support: Department
+) -> None:
+    from tenants.models import TenantSettings
+    from tenants.routing import router
+
+    TenantSettings.objects.filter(tenant=in_alpha.tenant).update(maintenance_mode=True)
+    router.clear()
+    try:
+        response = carla.post("/tickets/new/", {"topic": f"d:{support.pk}", "subject": "Now"})
+        assert response.status_code == 503
+        assert not Ticket.objects.filter(subject="Now").exists()
+    finally:
+        router.clear()
+
+
+def test_the_subject_asks_the_help_centre_for_suggestions(
+    in_alpha: TenantUnderTest, carla: Client
+) -> None:
+    html = carla.get("/tickets/new/").content.decode()
+    assert 'hx-get="/help/suggest"' in html
+    assert 'hx-target="#kb-suggestions"' in html

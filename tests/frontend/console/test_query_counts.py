@@ -58,7 +58,11 @@ def _fill(support: Department, engineering: Department, agent: Agent) -> None:
         "created_at": "created_at - g * interval '1 minute'",
         "updated_at": "updated_at - g * interval '1 minute'",
     }
-    columns = [f.column for f in Ticket._meta.concrete_fields if f.column != "id"]
+    columns = [
+        f.column
+        for f in Ticket._meta.concrete_fields
+        if f.column != "id" and not getattr(f, "generated", False)
+    ]
     select = ", ".join(overrides.get(column, column) for column in columns)
     table = Ticket._meta.db_table
     with connection.cursor() as cursor:
