@@ -206,3 +206,21 @@ def test_the_tenant_language_is_the_default_and_a_person_can_choose_another(
         tenant.language = "en"
         tenant.save(update_fields=["language"])
         router.clear()
+
+
+def test_persian_users_may_choose_jalali_dates(in_alpha: TenantUnderTest) -> None:
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    user = CustomerFactory.create(email="jalali@example.com").user
+    assert user is not None
+    request = RequestFactory().get("/")
+    request.user = user
+    template = Template("{% load caseway %}{% when moment 'date' %}")
+    moment = datetime(2026, 3, 21, 12, 0, tzinfo=UTC)  # Nowruz 1405
+    user.calendar = "jalali"
+    assert template.render(Context({"request": request, "moment": moment})) == "1405/01/01"
+    user.calendar = "gregorian"
+    assert "2026" in template.render(Context({"request": request, "moment": moment}))
