@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
@@ -10,49 +12,30 @@ from billing.errors import StripeUnavailable
 
 # Stripe unreachable or failing: retried with exponential backoff (5 s, 10 s, … 1 h).
 RETRY_ON = (StripeUnavailable,)
+#: Options of every task that talks to Stripe.
+STRIPE_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 5,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 
 
-@shared_task(
-    name="billing.handle_event",
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=RETRY_ON,
-    retry_backoff=5,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@shared_task(name="billing.handle_event", **STRIPE_TASK)
 def handle_event(event_pk: int) -> str:
     return services.stripe_event_process(event_pk=event_pk)
 
 
-@shared_task(
-    name="billing.ensure_customer",
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=RETRY_ON,
-    retry_backoff=5,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@shared_task(name="billing.ensure_customer", **STRIPE_TASK)
 def ensure_customer(tenant_id: int) -> str:
     return services.account_ensure_customer(tenant_id=tenant_id)
 
 
-@shared_task(
-    name="billing.sync_seats",
-    acks_late=True,
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=RETRY_ON,
-    retry_backoff=5,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@shared_task(name="billing.sync_seats", **STRIPE_TASK)
 def sync_seats(tenant_id: int, change_id: str) -> int:
     return services.seats_sync(tenant_id=tenant_id, change_id=change_id)
 

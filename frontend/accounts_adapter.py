@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from frontend.base_views import is_platform_request
+from frontend.counters import count_in_window
 from ticketing.permissions import active_agent
 
 logger = logging.getLogger(__name__)
@@ -49,12 +50,7 @@ def login_failure_record(address: str) -> bool:
         return False
     failures_key, locked_key = _keys(address)
     window = settings.LOGIN_LOCK_MINUTES * 60
-    cache.add(failures_key, 0, window)
-    try:
-        failures = cache.incr(failures_key)
-    except ValueError:  # expired between add and incr
-        cache.set(failures_key, 1, window)
-        failures = 1
+    failures = count_in_window(cache, failures_key, window)
     if failures < settings.LOGIN_LOCK_AFTER_FAILURES:
         return False
     cache.delete(failures_key)

@@ -60,7 +60,8 @@ class GuardedView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def _guard(self, request: HttpRequest) -> HttpResponse | None:
-        raise NotImplementedError
+        """Who may see the area; an area class that does not say refuses everyone."""
+        raise PermissionDenied
 
     def check_access(self, request: HttpRequest) -> HttpResponse | None:
         """Extra, stricter rules of one page; None lets the request through."""

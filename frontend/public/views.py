@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from frontend.base_views import PlatformPageView
+from frontend.counters import count_in_window
 from frontend.public.forms import SignupForm
 from frontend.public.handoff import handoff_token
 from frontend.public.pricing import pricing_plans
@@ -36,15 +37,8 @@ def _client_ip(request: HttpRequest) -> str:
 
 def signup_allowed(request: HttpRequest) -> bool:
     """At most SIGNUP_RATE_PER_IP_PER_HOUR signups per address per hour."""
-    limits = caches["platform"]
-    key = f"signup-rate:{_client_ip(request)}"
-    limits.add(key, 0, 3600)
-    try:
-        count = limits.incr(key)
-    except ValueError:
-        limits.set(key, 1, 3600)
-        count = 1
-    return bool(count <= settings.SIGNUP_RATE_PER_IP_PER_HOUR)
+    count = count_in_window(caches["platform"], f"signup-rate:{_client_ip(request)}", 3600)
+    return count <= settings.SIGNUP_RATE_PER_IP_PER_HOUR
 
 
 def tenant_url(request: HttpRequest, slug: str, path: str) -> str:
