@@ -34,7 +34,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         limits = getattr(getattr(request, "tenant", None), "limits", None)
         if limits is not None and not limits.has_feature("api_access"):
             raise exceptions.PermissionDenied(
-                _("Your plan does not include API access. Upgrade the plan on the billing page.")
+                _("Your plan does not include API access. Upgrade the plan on the billing page."),
+                code="plan_without_api_access",
             )
         return key.agent.user, key
 

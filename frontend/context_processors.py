@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from frontend.banners import page_banners
 from frontend.base_views import is_platform_request
+from tenants.services import tenant_shows_powered_by
 from ticketing.permissions import active_agent
 
 
@@ -23,6 +24,8 @@ def page(request: HttpRequest) -> dict[str, Any]:
         # The layout allauth's account pages sit in (see templates/allauth/layouts).
         "page_layout": "layouts/public.html" if platform else "layouts/portal.html",
         "page_banners": page_banners(request),
+        # Only when the tenant asked for it and its plan has branding removal.
+        "hide_powered_by": tenant is not None and not tenant_shows_powered_by(tenant),
     }
     if not platform:
         context["staff_agent"] = _LazyAgent(request)

@@ -36,6 +36,7 @@ from notifications.templates_default import default_wording
 from sla.models import ClockKind
 from tenants.db import connection
 from tenants.models import Tenant
+from tenants.services import tenant_shows_powered_by
 from ticketing.errors import InvalidInput
 from ticketing.events import PublishedEvent
 from ticketing.models import Agent, Message, Ticket
@@ -314,9 +315,13 @@ def notification_email(
     threaded on the ticket."""
     sender_name = tenant.name if tenant else "Caseway"
     from_address = f"{sender_name} <support@{_host(tenant)}>"
+    footer = ""
+    if tenant is None or tenant_shows_powered_by(tenant):
+        with translation.override(notification.language or None):
+            footer = _("Powered by Caseway")
     email = EmailMultiAlternatives(
         subject=notification.subject,
-        body=notification.body,
+        body=f"{notification.body}\n\n-- \n{footer}" if footer else notification.body,
         from_email=from_address,
         to=[notification.address],
         reply_to=[f"support@{_host(tenant)}"],
@@ -331,6 +336,8 @@ def notification_email(
         f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
         for part in notification.body.split("\n\n")
     )
+    if footer:
+        paragraphs += f'<p style="color:#6b7280;font-size:12px">{html.escape(footer)}</p>'
     email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
     return email
 

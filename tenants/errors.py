@@ -37,3 +37,9 @@ class TemplateMissing(TenantError):
     """No schema template matches the code's migrations: run ``manage.py migrate``."""
 
     code = "template_missing"
+
+
+class FeatureNotInPlan(TenantError):
+    """The tenant's plan does not include the feature; the message says how to get it."""
+
+    code = "feature_not_in_plan"

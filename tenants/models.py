@@ -41,6 +41,12 @@ class TenantStatus(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
+#: ``Tenant.status_reason`` of a tenant suspended for an unpaid invoice (set by billing).
+#: Unlike any other suspension, its staff may still sign in and reach the billing page to
+#: pay; customers see "temporarily unavailable".
+SUSPENDED_FOR_BILLING = "billing: payment overdue"
+
+
 class Tenant(TenantMixin):
     """A company or brand: one PostgreSQL schema with its whole helpdesk."""
 
@@ -81,6 +87,10 @@ class Tenant(TenantMixin):
     @property
     def limits(self) -> TenantLimits:
         return TenantLimits.from_json(self.plan_limits)
+
+    @property
+    def is_suspended_for_billing(self) -> bool:
+        return self.status == TenantStatus.SUSPENDED and self.status_reason == SUSPENDED_FOR_BILLING
 
     @property
     def is_reachable(self) -> bool:
@@ -129,6 +139,9 @@ class TenantSettings(models.Model):
     require_staff_mfa = models.BooleanField(
         _("require two-factor authentication for staff"), default=False
     )
+    #: Asked by the tenant admin; honoured only while the plan has ``branding_removal``
+    #: (``tenants.selectors.tenant_shows_powered_by``).
+    hide_powered_by = models.BooleanField(_("hide “Powered by Caseway”"), default=False)
 
     class Meta:
         verbose_name = _("tenant settings")

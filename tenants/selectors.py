@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tenants.models import Tenant, TenantStatus
+from tenants.models import Domain, Tenant, TenantStatus
 
 
 def tenant_list(*, status: str | None = None, search: str = "") -> QuerySet[Tenant]:
@@ -20,3 +20,8 @@ def tenant_list(*, status: str | None = None, search: str = "") -> QuerySet[Tena
 
 def tenant_get(*, slug: str) -> Tenant | None:
     return Tenant.objects.select_related("settings").filter(slug=slug).first()
+
+
+def tenant_custom_domains(*, tenant_id: int) -> list[Domain]:
+    """This tenant's own custom domains (never another tenant's)."""
+    return list(Domain.objects.filter(tenant_id=tenant_id).order_by("-is_primary", "domain"))

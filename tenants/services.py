@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
@@ -21,12 +22,14 @@ from tenants import validators
 from tenants.db import connection
 from tenants.errors import (
     DomainUnavailable,
+    FeatureNotInPlan,
     InvalidTenantInput,
     InvalidTenantTransition,
     SlugUnavailable,
     TenantNotFound,
 )
 from tenants.hooks import run_provisioned_hooks, run_purged_hooks
+from tenants.limits import TenantLimits
 from tenants.models import Domain, Tenant, TenantSettings, TenantStatus
 from tenants.provisioning.pool import pool_claim
 from tenants.provisioning.template import current_template, schema_build, schema_drop
@@ -271,6 +274,63 @@ def domain_remove(*, domain: str) -> None:
         transaction.on_commit(routing_invalidate)
 
 
+def _plan_limits_locked(tenant_id: int) -> TenantLimits:
+    """The tenant's limits read fresh under a lock on its row (the routing cache may
+    hold an older copy), so a check and the write it guards cannot interleave."""
+    row = (
+        Tenant.objects.select_for_update()
+        .filter(pk=tenant_id)
+        .values_list("plan_limits", flat=True)
+        .first()
+    )
+    return TenantLimits.from_json(row)
+
+
+def _upgrade_message(limits: TenantLimits, feature: str) -> str:
+    plan = limits.plan_name or _("current")
+    if feature == "custom_domain":
+        return _(
+            "Your plan (%(plan)s) does not include a custom domain. Upgrade the plan on "
+            "the billing page to use your own domain."
+        ) % {"plan": plan}
+    return _(
+        "Your plan (%(plan)s) does not include removing “Powered by Caseway”. Upgrade "
+        "the plan on the billing page to hide it."
+    ) % {"plan": plan}
+
+
+@platform_operation
+def custom_domain_add(*, tenant_id: int, domain: str) -> Domain:
+    """A tenant admin adds their own domain. Only plans with ``custom_domain`` may;
+    domains added before a downgrade stay routed (nothing is taken away)."""
+    hostname = validators.normalise_hostname(domain)
+    _check(validators.validate_custom_domain, hostname, "domain")
+    with transaction.atomic():
+        limits = _plan_limits_locked(tenant_id)
+        if not limits.has_feature("custom_domain"):
+            raise FeatureNotInPlan(_upgrade_message(limits, "custom_domain"), field="domain")
+        if Domain.objects.filter(domain=hostname).exists():
+            raise DomainUnavailable(
+                _("The domain “%(domain)s” is already in use.") % {"domain": hostname},
+                field="domain",
+            )
+        primary = not Domain.objects.filter(tenant_id=tenant_id).exists()
+        created = Domain.objects.create(domain=hostname, tenant_id=tenant_id, is_primary=primary)
+        transaction.on_commit(routing_invalidate)
+    return created
+
+
+@platform_operation
+def custom_domain_remove(*, tenant_id: int, domain: str) -> bool:
+    """Remove one of this tenant's domains (never another tenant's)."""
+    with transaction.atomic():
+        deleted, _rows = Domain.objects.filter(
+            tenant_id=tenant_id, domain=validators.normalise_hostname(domain)
+        ).delete()
+        transaction.on_commit(routing_invalidate)
+    return bool(deleted)
+
+
 def random_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -289,6 +349,12 @@ def tenant_settings_update(*, tenant_id: int, **fields: object) -> TenantSetting
         raise InvalidTenantInput(f"Unknown settings: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
         current = TenantSettings.objects.select_for_update().get(tenant_id=tenant_id)
+        if fields.get("hide_powered_by") and not current.hide_powered_by:
+            limits = _plan_limits_locked(tenant_id)
+            if not limits.has_feature("branding_removal"):
+                raise FeatureNotInPlan(
+                    _upgrade_message(limits, "branding_removal"), field="hide_powered_by"
+                )
         for name, value in fields.items():
             setattr(current, name, value)
         try:
@@ -299,6 +365,16 @@ def tenant_settings_update(*, tenant_id: int, **fields: object) -> TenantSetting
         current.save()
         transaction.on_commit(routing_invalidate)
     return current
+
+
+def tenant_shows_powered_by(tenant: object) -> bool:
+    """The “Powered by Caseway” footer is hidden only when the admin asked for it *and*
+    the plan has ``branding_removal``: after a downgrade it shows again."""
+    current = getattr(tenant, "settings", None)
+    limits = getattr(tenant, "limits", None)
+    if not getattr(current, "hide_powered_by", False) or limits is None:
+        return True
+    return not limits.has_feature("branding_removal")
 
 
 def tenant_in_maintenance(tenant: object) -> bool:

@@ -323,6 +323,7 @@ class BrandingForm(forms.ModelForm):
             "favicon",
             "primary_colour",
             "accent_colour",
+            "hide_powered_by",
         ]
         widgets: ClassVar[dict[str, Any]] = {
             "welcome_text": forms.Textarea(attrs={"rows": 3}),
@@ -338,6 +339,14 @@ class BrandingForm(forms.ModelForm):
 
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Custom domain"),
+        max_length=253,
+        help_text=_("For example support.example.com"),
+    )
 
 
 def _image(upload: Any) -> Any:

@@ -32,7 +32,8 @@ from notifications.models import NotificationTemplate
 from sla.models import SlaPolicy
 from tenants.errors import TenantError
 from tenants.models import TenantSettings
-from tenants.services import tenant_settings_update
+from tenants.selectors import tenant_custom_domains
+from tenants.services import custom_domain_add, custom_domain_remove, tenant_settings_update
 from ticketing.errors import TicketingError
 from ticketing.models import Agent, Department, HelpdeskSettings
 from ticketing.models.forms import FormField, TicketForm
@@ -483,13 +484,72 @@ class TenantSettingsView(TenantAdminView, View):
         return render(
             request,
             self.template_name,
-            {"form": form, "helpdesk": helpdesk, "title": self.title, "page_key": self.action},
+            {
+                "form": form,
+                "helpdesk": helpdesk,
+                "title": self.title,
+                "page_key": self.action,
+                **self.extra_context_data(),
+            },
             status=status,
         )
 
+    def extra_context_data(self) -> dict[str, Any]:
+        return {}
+
 
 class BrandingView(TenantSettingsView):
-    pass
+    """Branding, and the tenant's custom domains (plans with ``custom_domain`` only)."""
+
+    domain_form: forms.Form | None = None
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action", "")
+        if action == "domain_add":
+            return self._domain_add(request)
+        if action == "domain_remove":
+            domain = request.POST.get("domain", "")[:253]
+            with transaction.atomic():
+                removed = custom_domain_remove(tenant_id=self._tenant_id(), domain=domain)
+                if removed:
+                    audit_record(actor=request.user, action="domain.removed", target=domain)
+            if removed:
+                messages.success(request, _("Domain removed."))
+            return HttpResponseRedirect(request.path)
+        return super().post(request)
+
+    def _tenant_id(self) -> int:
+        return int(self.request.tenant.pk)  # type: ignore[attr-defined]
+
+    def _domain_add(self, request: HttpRequest) -> HttpResponse:
+        form = admin_forms.CustomDomainForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    added = custom_domain_add(
+                        tenant_id=self._tenant_id(), domain=form.cleaned_data["domain"]
+                    )
+                    audit_record(actor=request.user, action="domain.added", target=added.domain)
+            except TenantError as error:
+                form.add_error("domain", error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Domain %(domain)s added. Point its CNAME record at %(host)s.")
+                    % {"domain": added.domain, "host": request.tenant.subdomain_host},  # type: ignore[attr-defined]
+                )
+                return HttpResponseRedirect(request.path)
+        self.domain_form = form
+        return self._page(request, self.form_class(instance=self._settings()), None, status=400)
+
+    def extra_context_data(self) -> dict[str, Any]:
+        tenant = self.request.tenant  # type: ignore[attr-defined]
+        return {
+            "domains": tenant_custom_domains(tenant_id=tenant.pk),
+            "domain_form": self.domain_form or admin_forms.CustomDomainForm(),
+            "custom_domain_allowed": tenant.limits.has_feature("custom_domain"),
+            "branding_removal_allowed": tenant.limits.has_feature("branding_removal"),
+        }
 
 
 class LimitsView(TenantSettingsView):
