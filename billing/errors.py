@@ -31,3 +31,14 @@ class StripeUnavailable(BillingError):
 
 class InvalidWebhook(BillingError):
     code = "invalid_webhook"
+
+
+class PlanInvalid(BillingError):
+    """An operator's plan edit that would leave the plan unusable; ``field`` names the
+    form field at fault ("" for the whole form)."""
+
+    code = "plan_invalid"
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field

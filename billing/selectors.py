@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, When
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import stripe_api
-from billing.models import AccountStatus, BillingAccount, Invoice, Plan, SmsUsage, money
+from billing.models import (
+    AccountStatus,
+    BillingAccount,
+    BillingInterval,
+    Invoice,
+    Plan,
+    SmsUsage,
+    money,
+)
 from tenants.models import Tenant, TenantStatus
 
 
@@ -40,6 +50,24 @@ def plan_list_public() -> list[dict[str, Any]]:
         }
         for plan in Plan.objects.filter(is_public=True, is_active=True)
     ]
+
+
+def plans_for_operators() -> QuerySet[Plan]:
+    """Every plan, active or not, with the number of live tenants on it."""
+    return Plan.objects.annotate(
+        tenants=Count(
+            "accounts",
+            filter=~Q(accounts__tenant__status=TenantStatus.DELETED),
+        )
+    ).order_by("position", "unit_amount", "code")
+
+
+def plan_tenant_count(*, plan: Plan) -> int:
+    return (
+        BillingAccount.objects.filter(plan=plan)
+        .exclude(tenant__status=TenantStatus.DELETED)
+        .count()
+    )
 
 
 def plans_choosable() -> QuerySet[Plan]:
@@ -72,6 +100,14 @@ def billing_banner_for(tenant: Tenant | Any) -> Banner | None:
     if account is None:
         return None
     now = timezone.now()
+    if account.suspended_for_billing:
+        return Banner(
+            level="danger",
+            message=_(
+                "The help desk is paused because a payment failed. Update the payment "
+                "method on the billing page: it reopens as soon as the payment goes through."
+            ),
+        )
     if account.past_due_since is not None:
         deadline = account.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
         return Banner(
@@ -97,40 +133,70 @@ def billing_banner_for(tenant: Tenant | Any) -> Banner | None:
 
 
 @dataclass(frozen=True)
+class Revenue:
+    """Monthly recurring revenue in one currency, in its smallest unit (cents)."""
+
+    currency: str
+    cents: int
+    accounts: int
+
+    @property
+    def display(self) -> str:
+        return money(self.cents, self.currency)
+
+
+@dataclass(frozen=True)
 class Overview:
-    mrr_cents: int
+    mrr: list[Revenue]
     by_plan: list[dict[str, Any]]
     by_status: list[dict[str, Any]]
     failed_invoices: list[Invoice]
     accounts: list[BillingAccount]
 
-    @property
-    def mrr_display(self) -> str:
-        return money(self.mrr_cents, "usd")
+    def mrr_in(self, currency: str) -> int:
+        return next((row.cents for row in self.mrr if row.currency == currency.lower()), 0)
 
 
 #: Accounts listed on the operators' page (the totals cover all of them).
 ACCOUNTS_SHOWN = 500
 
+#: Accounts that pay: trials, complimentary plans, the free plan and ended
+#: subscriptions bring no revenue. Past-due accounts still owe their subscription.
+PAYING_STATUSES = (AccountStatus.ACTIVE, AccountStatus.PAST_DUE)
+
+
+def mrr_by_currency() -> list[Revenue]:
+    """MRR per currency (never added across currencies): seats × the plan's price per
+    agent, yearly plans counted as a twelfth per month, paying accounts only."""
+    rows = (
+        BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED)
+        .exclude(tenant__schema_name="public")
+        .filter(status__in=PAYING_STATUSES)
+        .values("plan__currency", "plan__interval")
+        .annotate(amount=Sum(F("seats") * F("plan__unit_amount")), accounts=Count("pk"))
+    )
+    totals: dict[str, Fraction] = {}
+    accounts: dict[str, int] = {}
+    for row in rows:
+        currency = str(row["plan__currency"]).lower()
+        per_period = Fraction(int(row["amount"] or 0))
+        monthly = per_period / 12 if row["plan__interval"] == BillingInterval.YEAR else per_period
+        totals[currency] = totals.get(currency, Fraction(0)) + monthly
+        accounts[currency] = accounts.get(currency, 0) + int(row["accounts"])
+    return [
+        Revenue(currency=currency, cents=round(total), accounts=accounts[currency])
+        for currency, total in sorted(totals.items())
+    ]
+
 
 def operator_overview() -> Overview:
-    """MRR (paying subscriptions), tenants by plan and by status, failed payments."""
+    """MRR per currency, tenants by plan and by status, failed payments."""
     live = BillingAccount.objects.exclude(tenant__status=TenantStatus.DELETED).exclude(
         tenant__schema_name="public"
     )
     accounts = list(live.select_related("plan", "tenant").order_by("tenant__slug")[:ACCOUNTS_SHOWN])
-    per_period = F("seats") * F("plan__unit_amount")
-    mrr = live.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.PAST_DUE]).aggregate(
-        cents=Sum(
-            Case(
-                When(plan__interval="year", then=per_period / 12),
-                default=per_period,
-                output_field=IntegerField(),
-            )
-        )
-    )["cents"]
     return Overview(
-        mrr_cents=int(mrr or 0),
+        mrr=mrr_by_currency(),
         by_plan=[
             dict(row)
             for row in live.values("plan__name")
@@ -148,6 +214,34 @@ def operator_overview() -> Overview:
         ),
         accounts=accounts,
     )
+
+
+def tenants_with_usage(
+    *, status: str = "", plan_code: str = "", billing_status: str = "", search: str = ""
+) -> QuerySet[Tenant]:
+    """The operators' tenant list: each tenant with its plan, billing status and usage
+    (agents, tickets, storage, SMS this month) from the public schema's counters, in
+    one query whatever the number of tenants."""
+    month = timezone.now().date().replace(day=1)
+    tenants = (
+        Tenant.objects.exclude(schema_name="public")
+        .select_related("billing_account__plan", "usage")
+        .annotate(
+            sms_month=FilteredRelation("sms_usage", condition=Q(sms_usage__month=month)),
+        )
+        .annotate(sms_used=Coalesce(F("sms_month__sent"), 0))
+    )
+    if status:
+        tenants = tenants.filter(status=status)
+    else:
+        tenants = tenants.exclude(status=TenantStatus.DELETED)
+    if plan_code:
+        tenants = tenants.filter(billing_account__plan__code=plan_code)
+    if billing_status:
+        tenants = tenants.filter(billing_account__status=billing_status)
+    if search:
+        tenants = tenants.filter(Q(slug__icontains=search) | Q(name__icontains=search))
+    return tenants.order_by("slug")
 
 
 def stripe_configured() -> bool:

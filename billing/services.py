@@ -253,8 +253,12 @@ def seats_sync(*, tenant_id: int, change_id: str) -> int:
     """Make the subscription's quantity the number of active agents. ``change_id`` names
     the agent change that asked for it, so a retried task reuses its idempotency key
     while a later change gets a new one."""
+    from billing.usage import usage_set_agents
+
     account = BillingAccount.objects.select_related("tenant").get(tenant_id=tenant_id)
-    seats = max(1, _active_agents(account.tenant))
+    active = _active_agents(account.tenant)
+    usage_set_agents(tenant_id=tenant_id, agents=active)
+    seats = max(1, active)
     if has_live_subscription(account) and stripe_api.configured():
         subscription = stripe_api.subscription_retrieve(account.stripe_subscription_id)
         item = _first_item(subscription)

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from billing import emails, services
+from billing import emails, services, usage
 from billing.errors import StripeUnavailable
 
 # Stripe unreachable or failing: retried with exponential backoff (5 s, 10 s, … 1 h).
@@ -54,3 +54,9 @@ def housekeeping() -> dict[str, int]:
     for event_pk in stuck:
         handle_event.apply_async(args=(event_pk,), queue=settings.BILLING_QUEUE)
     return {"suspended": len(suspended), "trials_ended": len(expired), "requeued": len(stuck)}
+
+
+@shared_task(name="billing.usage_refresh", acks_late=True, soft_time_limit=600, time_limit=660)
+def usage_refresh() -> int:
+    """Beat: recount every tenant's agents, tickets and storage for the operators' list."""
+    return usage.usages_refresh()

@@ -249,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "tenants-refill-pool": {"task": "tenants.refill_pool", "schedule": 60.0},
     "tenants-purge-deleted": {"task": "tenants.purge_deleted", "schedule": 3600.0},
     "billing-housekeeping": {"task": "billing.housekeeping", "schedule": 900.0},
+    "billing-usage-refresh": {"task": "billing.usage_refresh", "schedule": 900.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------

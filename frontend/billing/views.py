@@ -7,16 +7,19 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from billing import selectors, services
-from billing.errors import BillingError, StripeNotConfigured, StripeUnavailable
+from audit.services import audit_record
+from billing import plan_editing, selectors, services
+from billing.errors import BillingError, PlanInvalid, StripeNotConfigured, StripeUnavailable
 from billing.models import Plan
+from billing.plan_editing import EDITABLE_FIELDS
 from frontend.base_views import OperatorView, TenantAdminView
-from frontend.billing.forms import CompForm, ExtendTrialForm, PlanChoiceForm
+from frontend.billing.forms import CompForm, ExtendTrialForm, PlanChoiceForm, PlanForm
 from tenants.models import Tenant
 
 ADMIN_PAGE = "/admin-console/billing/"
@@ -128,9 +131,16 @@ class OperatorBillingView(OperatorView, TemplateView):
             form = ExtendTrialForm(request.POST)
             if form.is_valid():
                 try:
-                    services.trial_extend(
-                        tenant=form.cleaned_data["tenant"], days=form.cleaned_data["days"]
-                    )
+                    with transaction.atomic():
+                        services.trial_extend(
+                            tenant=form.cleaned_data["tenant"], days=form.cleaned_data["days"]
+                        )
+                        audit_record(
+                            actor=request.user,
+                            action="billing.trial_extended",
+                            target=form.cleaned_data["tenant"].slug,
+                            changes={"days": ("", form.cleaned_data["days"])},
+                        )
                 except BillingError as error:
                     form.add_error(None, error.message)
                 else:
@@ -140,13 +150,120 @@ class OperatorBillingView(OperatorView, TemplateView):
         if action == "comp":
             form = CompForm(request.POST)
             if form.is_valid():
-                services.plan_comp(
-                    tenant=form.cleaned_data["tenant"],
-                    plan=form.cleaned_data["plan"],
-                    until=form.cleaned_data["until"],
-                )
+                with transaction.atomic():
+                    services.plan_comp(
+                        tenant=form.cleaned_data["tenant"],
+                        plan=form.cleaned_data["plan"],
+                        until=form.cleaned_data["until"],
+                    )
+                    audit_record(
+                        actor=request.user,
+                        action="billing.plan_comped",
+                        target=form.cleaned_data["tenant"].slug,
+                        changes={
+                            "plan": ("", form.cleaned_data["plan"].code),
+                            "until": ("", form.cleaned_data["until"] or ""),
+                        },
+                    )
                 messages.success(request, _("The plan was given free of charge."))
                 return redirect(OPS_PAGE)
             return self.render_to_response(self.get_context_data(comp_form=form), status=400)
         messages.error(request, _("Unknown action."))
         return redirect(OPS_PAGE)
+
+
+PLANS_PAGE = "/ops/billing/plans/"
+
+
+class PlanListView(OperatorView, TemplateView):
+    """Every plan with its price, limits, features and how many tenants are on it."""
+
+    template_name = "billing/ops_plans.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["plans"] = selectors.plans_for_operators()
+        return context
+
+
+class PlanEditView(OperatorView, View):
+    """Create a plan (no ``code`` in the URL) or change one; retiring a plan deletes it
+    when nobody is on it and deactivates it otherwise. Every change is audited."""
+
+    def _plan(self, code: str) -> Plan | None:
+        if not code:
+            return None
+        plan = Plan.objects.filter(code=code).first()
+        if plan is None:
+            raise Http404
+        return plan
+
+    def get(self, request: HttpRequest, code: str = "") -> HttpResponse:
+        plan = self._plan(code)
+        return self._page(request, plan, PlanForm(instance=plan))
+
+    def post(self, request: HttpRequest, code: str = "") -> HttpResponse:
+        plan = self._plan(code)
+        if plan is not None and request.POST.get("action") == "retire":
+            return self._retire(request, plan)
+        form = PlanForm(request.POST, instance=Plan.objects.get(pk=plan.pk) if plan else None)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+            try:
+                with transaction.atomic():
+                    if plan is None:
+                        saved = plan_editing.plan_create(fields=fields)
+                        changes = {name: ("", value) for name, value in fields.items()}
+                        action = "plan.created"
+                    else:
+                        changes = plan_editing.plan_update(plan=plan, fields=fields)
+                        saved = plan
+                        action = "plan.updated"
+                    audit_record(
+                        actor=request.user, action=action, target=saved.code, changes=changes
+                    )
+            except PlanInvalid as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("Plan %(name)s saved.") % {"name": saved.name})
+                return HttpResponseRedirect(PLANS_PAGE)
+        return self._page(request, plan, form, status=400)
+
+    def _retire(self, request: HttpRequest, plan: Plan) -> HttpResponse:
+        try:
+            with transaction.atomic():
+                deleted = plan_editing.plan_retire(plan=plan)
+                audit_record(
+                    actor=request.user,
+                    action="plan.deleted" if deleted else "plan.deactivated",
+                    target=plan.code,
+                )
+        except PlanInvalid as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(f"{PLANS_PAGE}{plan.code}/")
+        if deleted:
+            messages.success(request, _("Plan %(name)s deleted.") % {"name": plan.name})
+        else:
+            messages.success(
+                request,
+                _(
+                    "Tenants are on plan %(name)s, so it was deactivated and hidden from the "
+                    "pricing page instead of deleted. They keep it until they change plan."
+                )
+                % {"name": plan.name},
+            )
+        return HttpResponseRedirect(PLANS_PAGE)
+
+    def _page(
+        self, request: HttpRequest, plan: Plan | None, form: PlanForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "billing/ops_plan_edit.html",
+            {
+                "plan": plan,
+                "form": form,
+                "tenants_on_plan": selectors.plan_tenant_count(plan=plan) if plan else 0,
+            },
+            status=status,
+        )

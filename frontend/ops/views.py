@@ -4,6 +4,7 @@ on them — provision, suspend, resume, delete. Every action is audited."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -15,32 +16,59 @@ from django_tenants.utils import schema_context
 
 from audit.selectors import audit_list
 from audit.services import audit_record
+from billing.models import AccountStatus, Plan
+from billing.selectors import tenants_with_usage
 from frontend.base_views import OperatorView
 from frontend.domain_errors import search_text
 from frontend.ops.forms import DeleteForm, ProvisionForm, SuspendForm
 from tenants.errors import TenantError
 from tenants.models import Tenant, TenantStatus
-from tenants.selectors import tenant_get, tenant_list
+from tenants.selectors import tenant_get
 from tenants.services import tenant_create, tenant_delete, tenant_resume, tenant_suspend
 
 
 class TenantListView(OperatorView, ListView):
+    """Tenants with plan, status and usage, searchable and filtered by status, plan and
+    billing status. Usage comes from the public schema's counters: one query per page
+    whatever the number of tenants (never one per schema)."""
+
     template_name = "ops/tenant_list.html"
     context_object_name = "tenants"
     paginate_by = 50
 
+    def _filters(self) -> dict[str, str]:
+        get = self.request.GET
+        status = get.get("status", "")
+        billing_status = get.get("billing", "")
+        return {
+            "status": status if status in TenantStatus.values else "",
+            "plan_code": search_text(self.request, "plan", limit=40),
+            "billing_status": billing_status if billing_status in AccountStatus.values else "",
+            "search": search_text(self.request, limit=100),
+        }
+
     def get_queryset(self) -> Any:
-        status = self.request.GET.get("status", "")
-        if status not in TenantStatus.values:
-            status = ""
-        return tenant_list(status=status or None, search=search_text(self.request, limit=100))
+        return tenants_with_usage(**self._filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        filters = self._filters()
         context.update(
             statuses=TenantStatus.choices,
-            status=self.request.GET.get("status", ""),
+            status=filters["status"],
+            plans=list(Plan.objects.values_list("code", "name")),
+            plan=filters["plan_code"],
+            billing_statuses=AccountStatus.choices,
+            billing_status=filters["billing_status"],
             query=self.request.GET.get("q", ""),
+            filter_query=urlencode(
+                {
+                    "q": filters["search"],
+                    "status": filters["status"],
+                    "plan": filters["plan_code"],
+                    "billing": filters["billing_status"],
+                }
+            ),
             total=Tenant.objects.exclude(schema_name="public").count(),
         )
         return context
