@@ -33,7 +33,7 @@ from billing.models import (
     StripeEventStatus,
 )
 from billing.plans import DEFAULT_PLANS
-from tenants.models import Tenant, TenantStatus
+from tenants.models import SUSPENDED_FOR_BILLING, Tenant, TenantStatus
 from tenants.routing import routing_invalidate
 from tenants.services import tenant_resume, tenant_suspend
 
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 #: ``Tenant.status_reason`` of a tenant suspended for an unpaid invoice: only these are
 #: reactivated by a payment.
-SUSPENSION_REASON = "billing: payment overdue"
+SUSPENSION_REASON = SUSPENDED_FOR_BILLING
 
 #: Re-enqueued by housekeeping until this many attempts (each attempt retries itself).
 MAX_EVENT_ATTEMPTS = 25

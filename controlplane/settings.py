@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "frontend.suspension.BillingSuspensionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "frontend.security.IdleSessionMiddleware",
     "frontend.preferences.PreferencesMiddleware",

@@ -145,7 +145,11 @@ class TenantRoutingMiddleware:
             set_urlconf(request.urlconf)
             return self.get_response(request)
         tenant = route.tenant
-        if tenant.status != TenantStatus.ACTIVE:
+        if tenant.is_suspended_for_billing:
+            # Staff must still sign in and pay; the suspension gate (after
+            # authentication, in frontend) decides what each person sees.
+            request.tenant_suspended_for_billing = True  # type: ignore[attr-defined]
+        elif tenant.status != TenantStatus.ACTIVE:
             connection.set_schema_to_public()
             return _render_error(
                 request, "errors/tenant_unavailable.html", status=503, tenant=tenant
