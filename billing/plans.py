@@ -1,7 +1,8 @@
 """The plans a fresh platform starts with. Operators change them afterwards (operator
 console, ``/ops/billing/plans/``); seeding never overwrites an existing plan. The Stripe
 price ids are the ids to create in Stripe (a legacy Plan object may carry a chosen id
-and is accepted wherever a price is), or replace them with the ``price_…`` ids of your own prices."""
+and is accepted wherever a price is), or replace them with the ``price_…`` ids of your
+own prices."""
 
 from __future__ import annotations
 

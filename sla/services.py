@@ -287,7 +287,7 @@ def _escalation_validate(rule: EscalationRule) -> None:
         message = _("Set either a warning percentage or minutes after the breach.")
         raise InvalidInput(message, field_errors={"warn_at_percent": [message]})
     if rule.warn_at_percent is not None and not 0 < rule.warn_at_percent < 100:
-        message = _("Warn between 1 and 99 % of the target.")
+        message = _("Warn at 1 to 99 percent of the target.")
         raise InvalidInput(message, field_errors={"warn_at_percent": [message]})
 
 
