@@ -226,3 +226,13 @@ def test_a_plan_without_api_access_gets_403_problem_json_with_an_upgrade_hint(
     assert "Upgrade the plan on the billing page" in problem["title"]
     _on_plan(tenant_a, "team")
     assert client.get("/api/v1/tickets/").status_code == 200
+
+
+def test_the_api_keys_page_says_when_the_plan_has_no_api_access(tenant_a: TenantUnderTest) -> None:
+    client = tenant_a.signed_in_client(tenant_a.admin.email)
+    _on_plan(tenant_a, "team")
+    assert 'id="api-not-in-plan"' not in client.get("/admin-console/api/").content.decode()
+    _on_plan(tenant_a, "free")
+    page = client.get("/admin-console/api/").content.decode()
+    assert 'id="api-not-in-plan"' in page
+    assert "does not include API access" in page
