@@ -92,6 +92,14 @@ def plan_validate(*, plan: Plan) -> None:
             _("A paid plan needs the Stripe price its subscriptions are billed at."),
             field="stripe_price_id",
         )
+    if (
+        plan.code in (settings.BILLING_FREE_PLAN, settings.BILLING_TRIAL_PLAN)
+        and not plan.is_active
+    ):
+        raise PlanInvalid(
+            _("New tenants and ended subscriptions land on this plan; it stays active."),
+            field="is_active",
+        )
     if plan.trial_days > MAX_TRIAL_DAYS:
         raise PlanInvalid(
             _("A trial lasts at most %(days)d days.") % {"days": MAX_TRIAL_DAYS},

@@ -132,6 +132,10 @@ def test_the_free_fallback_plan_stays_free_and_keeps_its_code(db: None) -> None:
     assert "must stay free" in response.content.decode()
     response = operator.post(f"{PLANS}free/", {**free, "code": "gratis"})
     assert response.status_code == 400
+    inactive = {key: value for key, value in free.items() if key != "is_active"}
+    response = operator.post(f"{PLANS}free/", inactive)
+    assert response.status_code == 400
+    assert "it stays active" in response.content.decode()
     assert Plan.objects.filter(code="free", unit_amount=0).exists()
 
 
