@@ -190,3 +190,15 @@ def test_plans_are_for_two_factor_operators_only(tenant_a: TenantUnderTest, path
     # A tenant host has no plan editor at all.
     admin = tenant_a.signed_in_client(tenant_a.admin.email)
     assert admin.get(path).status_code == 404
+
+
+def test_trial_extensions_and_comps_are_audited(tenant_a: TenantUnderTest) -> None:
+    operator = _operator()
+    operator.post("/ops/billing/", {"action": "extend_trial", "tenant": "alpha", "days": "5"})
+    operator.post(
+        "/ops/billing/", {"action": "comp", "tenant": "alpha", "plan": "business", "until": ""}
+    )
+    extended = AuditEntry.objects.get(action="billing.trial_extended", target="alpha")
+    assert extended.changes["days"] == ["", "5"]
+    comped = AuditEntry.objects.get(action="billing.plan_comped", target="alpha")
+    assert comped.changes["plan"] == ["", "business"]
