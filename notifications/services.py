@@ -19,8 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from controlplane.gateways import mail_gateway
 from notifications import quotas
-from notifications.gateways import SmsError, sms_gateway
+from notifications.gateways import SmsError, sms_gateway_for, sms_route
 from notifications.models import (
     AgentSmsAlerts,
     Announcement,
@@ -267,6 +268,8 @@ class _ReusedMailConnection(threading.local):
             getattr(settings, "EMAIL_HOST_USER", ""),
             getattr(settings, "EMAIL_USE_TLS", False),
             getattr(settings, "EMAIL_USE_SSL", False),
+            # The operators' SMTP server (console settings): a change opens a new connection.
+            gateway.fingerprint if (gateway := mail_gateway()) else "",
         )
         if self.backend is None or self.key != key:
             self.reset()
@@ -372,23 +375,22 @@ def notifications_claim(*, ids: Sequence[int], fresh: int = 0) -> list[Notificat
 def notification_send(notification: Notification, tenant: Tenant | None) -> str:
     """Send a claimed row and record the outcome; no transaction is open meanwhile."""
     schema_name = str(connection.schema_name)
-    if notification.channel == NotificationChannel.SMS and not quotas.sms_allowed(schema_name):
+    route = sms_route() if notification.channel == NotificationChannel.SMS else None
+    # SMS through the tenant's own Kavenegar account are not the platform's to count.
+    metered = route is not None and route.source != "tenant"
+    if metered and not quotas.sms_allowed(schema_name):
         # Over the plan's SMS quota: this one is not sent (email continues).
         Notification.objects.filter(pk=notification.pk).update(
             status=NotificationStatus.DEAD, last_error=SMS_QUOTA_REACHED
         )
         return NotificationStatus.DEAD
     try:
-        if notification.channel == NotificationChannel.EMAIL:
+        if route is None:
             provider_id = _send_email(notification, tenant)
         else:
             provider_id = (
-                sms_gateway()
-                .send(
-                    to=notification.address,
-                    text=notification.body,
-                    sender=settings.KAVENEGAR_SENDER,
-                )
+                sms_gateway_for(route)
+                .send(to=notification.address, text=notification.body, sender=route.sender)
                 .provider_message_id
             )
     except (OSError, SmsError) as error:
@@ -401,7 +403,7 @@ def notification_send(notification: Notification, tenant: Tenant | None) -> str:
             status=status, last_error=str(error)[:1000]
         )
         return status
-    if notification.channel == NotificationChannel.SMS:
+    if metered:
         quotas.sms_sent(schema_name)
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT,
