@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -24,6 +25,10 @@ from controlplane.models import GatewaySettings, SmtpSecurity, StorageBackend
 from controlplane.secrets import secret_decrypt
 
 logger = logging.getLogger(__name__)
+
+#: A Kavenegar sender line (digits) and what an API key of theirs looks like.
+SENDER_LINE = re.compile(r"^\d{4,20}$")
+KAVENEGAR_API_KEY = re.compile(r"^[A-Za-z0-9+/=._-]{16,200}$")
 
 CACHE_KEY = "gateways:settings:v1"
 CACHE_SECONDS = 300

@@ -14,12 +14,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from controlplane.gateways import mail_gateway
+from controlplane.gateways import KAVENEGAR_API_KEY, SENDER_LINE, mail_gateway
+from controlplane.secrets import secret_encrypt
 from notifications import quotas
 from notifications.gateways import SmsError, sms_gateway_for, sms_route
 from notifications.models import (
@@ -31,6 +33,7 @@ from notifications.models import (
     NotificationStatus,
     NotificationSwitch,
     NotificationTemplate,
+    SmsChannel,
 )
 from notifications.rules import recipients_for
 from notifications.templates_default import default_wording
@@ -529,3 +532,40 @@ def agent_sms_alerts_set(
         },
     )
     return alerts
+
+
+def sms_channel_update(
+    *, actor: Agent, sender: str, api_key: str = "", remove_key: bool = False
+) -> dict[str, tuple[str, str]]:
+    """A tenant admin sets the SMS sender line and, optionally, the tenant's own
+    Kavenegar API key ("" keeps the stored one; ``remove_key`` removes it). Returns the
+    audit changes, the key only as "set"/"changed"/"removed"."""
+    require_admin(actor)
+    sender = "".join(sender.split()).replace("-", "")
+    api_key = api_key.strip()
+    errors: dict[str, list[str]] = {}
+    if sender and not SENDER_LINE.match(sender):
+        errors["sender"] = [_("A sender line is 4 to 20 digits, e.g. 10004346.")]
+    if api_key and not KAVENEGAR_API_KEY.match(api_key):
+        errors["api_key"] = [_("This does not look like a Kavenegar API key.")]
+    with transaction.atomic():
+        SmsChannel.objects.get_or_create(pk=1)
+        channel = SmsChannel.objects.select_for_update().get(pk=1)
+        had_key = bool(channel.kavenegar_api_key)
+        keeps_key = bool(api_key) or (had_key and not remove_key)
+        if keeps_key and not sender and "sender" not in errors:
+            errors["sender"] = [_("With your own Kavenegar account, enter its sender line.")]
+        if errors:
+            raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+        changes: dict[str, tuple[str, str]] = {}
+        if channel.sender != sender:
+            changes["sender"] = (channel.sender, sender)
+            channel.sender = sender
+        if api_key:
+            channel.kavenegar_api_key = secret_encrypt(api_key)
+            changes["api_key"] = ("set" if had_key else "", "changed" if had_key else "set")
+        elif remove_key and had_key:
+            channel.kavenegar_api_key = ""
+            changes["api_key"] = ("set", "removed")
+        channel.save()
+    return changes

@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from audit.services import audit_record
-from controlplane.gateways import mail_from_address, mail_gateway, sms_platform_route
+from controlplane.gateways import (
+    KAVENEGAR_API_KEY,
+    SENDER_LINE,
+    mail_from_address,
+    mail_gateway,
+    sms_platform_route,
+)
 from controlplane.mail import GatewayEmailBackend, smtp_backend_for
 from controlplane.models import GatewaySettings, SmtpSecurity, StorageBackend
 from controlplane.services import gateway_settings_current, gateway_settings_update
@@ -31,8 +37,6 @@ from frontend.base_views import OperatorView
 from notifications.gateways import SmsError, sms_gateway_for
 
 HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$")
-SENDER_LINE = re.compile(r"^\d{4,20}$")
-API_KEY = re.compile(r"^[A-Za-z0-9+/=._-]{16,200}$")
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 REGION = re.compile(r"^[a-z0-9-]{2,40}$")
 #: Seconds the test buttons wait for the gateway's answer.
@@ -156,7 +160,7 @@ class GatewayForm(forms.Form):
             self.add_error("smtp_password", _("A user name needs its password."))
 
         key = data.get("kavenegar_api_key", "")
-        if key and not API_KEY.match(key):
+        if key and not KAVENEGAR_API_KEY.match(key):
             self.add_error("kavenegar_api_key", _("This does not look like a Kavenegar API key."))
         line = re.sub(r"[\s-]", "", data.get("kavenegar_sender", ""))
         data["kavenegar_sender"] = line
