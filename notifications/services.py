@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import smtplib
 import threading
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ from ticketing.events import PublishedEvent
 from ticketing.models import Agent, Message, Ticket
 from ticketing.permissions import require_admin
 from ticketing.services.canned import fill_placeholders
+from ticketing.services.resolution import LinkPurpose, resolution_link_token
 from ticketing.services.tickets import guest_access_token
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ def _values(
             "subject": ticket.subject,
             "status": ticket.get_status_display(),
             "link": "",
+            "confirm_link": "",
+            "reopen_link": "",
         },
         "customer": {
             "name": requester.full_name if requester else "",
@@ -96,6 +100,16 @@ def _values(
             "event": event.kind.removeprefix("sla."),
         },
     }
+
+
+def _resolution_links(ticket: Ticket, tenant: Tenant | None) -> dict[str, str]:
+    """The one-click "solved" / "reopen" links of the resolved email (portal host)."""
+    if ticket.resolved_at is None or not ticket.requester_id:
+        return {}
+    base = f"{'http' if settings.DEBUG else 'https'}://{_host(tenant)}"
+    confirm = resolution_link_token(ticket=ticket, purpose=LinkPurpose.CONFIRM)
+    reopen = resolution_link_token(ticket=ticket, purpose=LinkPurpose.REOPEN)
+    return {"confirm_link": f"{base}/solved/{confirm}/", "reopen_link": f"{base}/reopen/{reopen}/"}
 
 
 def _links(ticket: Ticket, tenant: Tenant | None) -> dict[bool, str]:
@@ -213,7 +227,10 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
-        own_values = {**values, "ticket": {**values["ticket"], "link": links[recipient.is_staff]}}
+        own_ticket = {**values["ticket"], "link": links[recipient.is_staff]}
+        if recipient.key == "customer.resolved":
+            own_ticket.update(_resolution_links(ticket, tenant))
+        own_values = {**values, "ticket": own_ticket}
         for channel in recipient.channels:
             if (audience, channel) in off:
                 continue
@@ -313,6 +330,15 @@ def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
         raise
 
 
+#: A web address in already escaped text (it ends at white space or markup).
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linked(escaped: str) -> str:
+    """Web addresses in the HTML part as links (the one-click links among them)."""
+    return _URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', escaped)
+
+
 def notification_email(
     notification: Notification, tenant: Tenant | None, *, message_id: str
 ) -> EmailMultiAlternatives:
@@ -334,7 +360,7 @@ def notification_email(
         },
     )
     paragraphs = "".join(
-        f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
+        f"<p>{_linked(html.escape(part)).replace(chr(10), '<br>')}</p>"
         for part in notification.body.split("\n\n")
     )
     email.attach_alternative(f"<!doctype html><html><body>{paragraphs}</body></html>", "text/html")
