@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError, transaction
 
 from controlplane.models import GatewaySettings, SmtpSecurity, StorageBackend
 from controlplane.secrets import secret_decrypt
@@ -43,7 +44,12 @@ def _stored() -> dict[str, Any]:
         logger.warning("platform cache unavailable; reading gateway settings directly")
         row = None
     if row is None:
-        found = GatewaySettings.objects.filter(pk=1).values().first()
+        try:
+            with transaction.atomic():  # a savepoint: a failure leaves the caller's work intact
+                found = GatewaySettings.objects.filter(pk=1).values().first()
+        except DatabaseError:  # not migrated yet (first deployment): the environment applies
+            logger.warning("gateway settings unreadable; using the environment's")
+            return {}
         row = {k: v for k, v in found.items() if k != "updated_at"} if found else {}
         try:
             cache.set(CACHE_KEY, row, CACHE_SECONDS)

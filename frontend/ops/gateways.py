@@ -233,17 +233,18 @@ class TestSmsForm(forms.Form):
 
 def _in_use() -> dict[str, str]:
     """What each gateway uses right now, for the page."""
+    below, environment = _("the settings below"), _("the environment")
     sms = sms_platform_route()
-    environment = str(gettext_lazy("the environment"))
+    if sms.source == "database":
+        sms_source = below
+    elif sms.backend == "kavenegar":
+        sms_source = f"{environment} (KAVENEGAR_API_KEY)"
+    else:
+        sms_source = f"{environment} ({_('console: SMS are only logged')})"
     return {
-        "mail": str(_("the settings below")) if mail_gateway() else environment + " (EMAIL_URL)",
-        "sms": (
-            str(_("the settings below"))
-            if sms.source == "database"
-            else environment + (" (KAVENEGAR_API_KEY)" if sms.backend == "kavenegar" else
-                                " (" + str(_("console: SMS are only logged")) + ")")
-        ),
-    }  # fmt: skip
+        "mail": below if mail_gateway() else f"{environment} (EMAIL_URL)",
+        "sms": sms_source,
+    }
 
 
 def gateways_page(
