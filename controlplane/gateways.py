@@ -6,7 +6,9 @@ The row is cached in the *platform* cache (``caches["platform"]``), whose keys a
 deliberately not tenant-scoped: the gateways belong to the platform and are the same for
 every tenant, so one entry serves deliveries in every schema, and saving the settings
 deletes that one entry (after commit) instead of one copy per tenant — a tenant-scoped
-key could never be invalidated for all tenants at once. No tenant data is in it.
+key could never be invalidated for all tenants at once. No tenant data is in it. Each
+process also keeps what it read for a second (``LOCAL_SECONDS``), so sending mail does not
+ask Redis for every message.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -35,8 +38,25 @@ CACHE_KEY = "gateways:settings:v1"
 CACHE_SECONDS = 300
 
 
+#: Seconds a process keeps the row it read from the platform cache before asking again:
+#: every email would otherwise cost a round trip to Redis. A save clears this process's
+#: copy at once and the shared entry after commit; other processes follow within this.
+LOCAL_SECONDS = 1.0
+_local: tuple[float, dict[str, Any]] | None = None
+
+
 def _stored() -> dict[str, Any]:
     """The settings row as plain values (secrets still encrypted); {} when none."""
+    global _local
+    held = _local
+    if held is not None and time.monotonic() < held[0]:
+        return dict(held[1])
+    row = _shared()
+    _local = (time.monotonic() + LOCAL_SECONDS, row)
+    return dict(row)
+
+
+def _shared() -> dict[str, Any]:
     cache = caches["platform"]
     try:
         row = cache.get(CACHE_KEY)
@@ -59,6 +79,8 @@ def _stored() -> dict[str, Any]:
 
 
 def gateway_cache_clear() -> None:
+    global _local
+    _local = None
     try:
         caches["platform"].delete(CACHE_KEY)
     except Exception:
