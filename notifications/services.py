@@ -330,13 +330,21 @@ def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
         raise
 
 
-#: A web address in already escaped text (it ends at white space or markup).
-_URL = re.compile(r"https?://[^\s<>\"']+")
+#: A web address in already escaped text: it ends at white space, markup or an escaped
+#: quote or angle bracket.
+_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    trailing = len(url) - len(url.rstrip(".,;:!?)"))  # sentence punctuation stays text
+    url, rest = (url[:-trailing], url[-trailing:]) if trailing else (url, "")
+    return f'<a href="{url}">{url}</a>{rest}'
 
 
 def _linked(escaped: str) -> str:
     """Web addresses in the HTML part as links (the one-click links among them)."""
-    return _URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', escaped)
+    return _URL.sub(_link, escaped)
 
 
 def notification_email(

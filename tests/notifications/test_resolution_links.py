@@ -148,3 +148,15 @@ def test_expired_links_are_refused(
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+
+
+def test_web_addresses_become_links_in_the_html_part_without_quotes_or_punctuation() -> None:
+    import html
+
+    from notifications.services import _linked
+
+    text = 'See "https://x.example/a?b=1&c=2". Or (https://x.example/b).'
+    assert _linked(html.escape(text)) == (
+        'See &quot;<a href="https://x.example/a?b=1&amp;c=2">https://x.example/a?b=1&amp;c=2</a>'
+        '&quot;. Or (<a href="https://x.example/b">https://x.example/b</a>).'
+    )
