@@ -48,6 +48,8 @@ class ResolutionLink:
     contact: Contact
     purpose: LinkPurpose
     state: LinkState
+    #: The resolution the link answers (``resolved_at`` as a Unix time).
+    stamp: int
 
 
 def _salt(purpose: LinkPurpose) -> str:
@@ -110,12 +112,12 @@ def resolution_link_open(*, token: str, purpose: LinkPurpose) -> ResolutionLink:
     if ticket is None or ticket.requester is None or ticket.merged_into_id is not None:
         raise LinkInvalid(_("This link is not valid."))
     stamp = int(data.get("r") or 0)
-    return ResolutionLink(ticket, ticket.requester, purpose, _state(ticket, purpose, stamp))
+    state = _state(ticket, purpose, stamp)
+    return ResolutionLink(ticket, ticket.requester, purpose, state, stamp)
 
 
-def _stamp_of(token: str, purpose: LinkPurpose) -> int:
-    data = signing.loads(token, salt=_salt(purpose), max_age=LINK_MAX_AGE_DAYS * 86400)
-    return int(data.get("r") or 0)
+def _answered(link: ResolutionLink, ticket: Ticket, state: LinkState) -> ResolutionLink:
+    return ResolutionLink(ticket, link.contact, link.purpose, state, link.stamp)
 
 
 def ticket_confirm_by_link(*, token: str) -> ResolutionLink:
@@ -125,9 +127,9 @@ def ticket_confirm_by_link(*, token: str) -> ResolutionLink:
         return link
     with transaction.atomic():
         ticket = lock_ticket(link.ticket)
-        state = _state(ticket, LinkPurpose.CONFIRM, _stamp_of(token, LinkPurpose.CONFIRM))
+        state = _state(ticket, LinkPurpose.CONFIRM, link.stamp)
         if state != LinkState.READY:  # answered meanwhile (a double click)
-            return ResolutionLink(ticket, link.contact, link.purpose, state)
+            return _answered(link, ticket, state)
         status_apply(
             ticket=ticket,
             status=S.CLOSED,
@@ -135,12 +137,12 @@ def ticket_confirm_by_link(*, token: str) -> ResolutionLink:
             actor_name=link.contact.full_name,
             note=_("The customer confirmed the solution from the email."),
         )
-    return ResolutionLink(ticket, link.contact, link.purpose, LinkState.DONE)
+    return _answered(link, ticket, LinkState.DONE)
 
 
 def ticket_reopen_by_link(*, token: str, comment: str = "") -> ResolutionLink:
     """ "No, reopen": within the reopen window the ticket is reopened by its requester;
-    a comment becomes their reply on it."""
+    a comment becomes their reply on it (which reopens it, by the rules of replies)."""
     link = resolution_link_open(token=token, purpose=LinkPurpose.REOPEN)
     if link.state != LinkState.READY:
         return link
@@ -148,21 +150,19 @@ def ticket_reopen_by_link(*, token: str, comment: str = "") -> ResolutionLink:
     if len(comment) > 10000:
         message = _("Please keep the comment under 10,000 characters.")
         raise InvalidInput(message, field_errors={"comment": [message]})
-    if comment:
-        # The customer's reply reopens the ticket (the ticketing rules of replies).
-        reply_from_customer(ticket=link.ticket, contact=link.contact, body=comment, channel="email")
-        ticket = Ticket.objects.get(pk=link.ticket.pk)
-        return ResolutionLink(ticket, link.contact, link.purpose, LinkState.DONE)
     with transaction.atomic():
         ticket = lock_ticket(link.ticket)
-        state = _state(ticket, LinkPurpose.REOPEN, _stamp_of(token, LinkPurpose.REOPEN))
-        if state != LinkState.READY:
-            return ResolutionLink(ticket, link.contact, link.purpose, state)
-        status_apply(
-            ticket=ticket,
-            status=S.OPEN,
-            actor_user=link.contact.user,
-            actor_name=link.contact.full_name,
-            note=_("The customer reopened the request from the email."),
-        )
-    return ResolutionLink(ticket, link.contact, link.purpose, LinkState.DONE)
+        state = _state(ticket, LinkPurpose.REOPEN, link.stamp)
+        if state != LinkState.READY:  # answered meanwhile (a double click)
+            return _answered(link, ticket, state)
+        if comment:  # no attachments: nothing is stored inside this transaction
+            reply_from_customer(ticket=ticket, contact=link.contact, body=comment, channel="email")
+        else:
+            status_apply(
+                ticket=ticket,
+                status=S.OPEN,
+                actor_user=link.contact.user,
+                actor_name=link.contact.full_name,
+                note=_("The customer reopened the request from the email."),
+            )
+    return _answered(link, Ticket.objects.get(pk=ticket.pk), LinkState.DONE)
