@@ -94,7 +94,9 @@ def test_no_reopen_with_a_comment_reopens_and_the_yes_link_then_no_longer_applie
     stale = client.post(links["solved"])
     assert 'data-state="stale"' in stale.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).status == "open"
-    assert client.post(links["reopen"]).status_code == 200  # already open: nothing more
+    # Already open: a second submit changes nothing and adds no second comment.
+    assert client.post(links["reopen"], {"comment": "The printer jams again."}).status_code == 200
+    assert reopened.messages.filter(body="The printer jams again.").count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, kind="ticket.reopened").count() == 1
 
 
