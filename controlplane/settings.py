@@ -202,7 +202,8 @@ DEFAULT_FILE_STORAGE_BACKEND = (
     else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 )
 STORAGES = {
-    "default": DEFAULT_FILE_STORAGE_BACKEND,
+    # The operators' choice in the console (local or S3), else the environment's above.
+    "default": {"BACKEND": "controlplane.storage.GatewayStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -341,6 +342,10 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+#: Mail goes through the operators' SMTP server when set in the console (/ops/gateways/),
+#: else through the backend of EMAIL_URL.
+ENVIRONMENT_EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "controlplane.mail.GatewayEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Caseway <no-reply@{PLATFORM_DOMAIN}>")
 
 #: Inbound mail: the SMTP server (``manage.py inbound_smtp``) and the HTTPS endpoint.

@@ -1,12 +1,14 @@
-"""SMS gateways: Kavenegar in production, the console in development."""
+"""SMS gateways: Kavenegar in production, the console in development; which one and with
+which key and sender line a tenant's SMS use (``sms_route``)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from django.conf import settings
+from controlplane.gateways import SmsRoute, sms_platform_route
+from controlplane.secrets import secret_decrypt
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,24 @@ class KavenegarGateway:
         return SmsSent(provider_message_id=str(entry.get("messageid", "")))
 
 
-def sms_gateway() -> SmsGateway:
-    if settings.SMS_BACKEND == "kavenegar":
-        return KavenegarGateway(settings.KAVENEGAR_API_KEY)
+def sms_route() -> SmsRoute:
+    """How this tenant's SMS go out: its own Kavenegar account when it set a key, else
+    the platform's gateway (the operators' settings, else the environment) with the
+    tenant's sender line when it set one."""
+    from notifications.models import SmsChannel
+
+    channel = SmsChannel.objects.filter(pk=1).first()
+    if channel is not None and channel.kavenegar_api_key:
+        api_key = secret_decrypt(channel.kavenegar_api_key)
+        if api_key:
+            return SmsRoute("kavenegar", api_key, channel.sender, "tenant")
+    platform = sms_platform_route()
+    if channel is not None and channel.sender:
+        return replace(platform, sender=channel.sender)
+    return platform
+
+
+def sms_gateway_for(route: SmsRoute) -> SmsGateway:
+    if route.backend == "kavenegar":
+        return KavenegarGateway(route.api_key)
     return ConsoleSmsGateway()

@@ -197,3 +197,22 @@ class AgentSmsAlerts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id}: {self.phone}"
+
+
+class SmsChannel(models.Model):
+    """The tenant's SMS sender line and, optionally, its own Kavenegar account (one row).
+    With its own API key, SMS go through that account and do not count against the
+    plan's SMS quota; without one, through the platform's gateway (with this sender
+    line, when set, in place of the platform's)."""
+
+    sender = models.CharField(_("sender line"), max_length=20, blank=True)
+    #: Encrypted (controlplane.secrets); never shown back.
+    kavenegar_api_key = models.TextField(_("Kavenegar API key"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS channel")
+        verbose_name_plural = _("SMS channel")
+
+    def __str__(self) -> str:
+        return f"SMS from {self.sender or 'the platform line'}"

@@ -46,6 +46,12 @@ VARIABLES: dict[str, StrPromise] = {
     "{{ ticket.link }}": gettext_lazy(
         "the link to the ticket (the console for agents, a signed link for customers)"
     ),
+    "{{ ticket.confirm_link }}": gettext_lazy(
+        "resolved email only: the one-click link that confirms the solution"
+    ),
+    "{{ ticket.reopen_link }}": gettext_lazy(
+        "resolved email only: the one-click link that reopens the request"
+    ),
     "{{ customer.name }}": gettext_lazy("the customer's full name"),
     "{{ customer.first_name }}": gettext_lazy("the customer's first name"),
     "{{ message.body }}": gettext_lazy("the text of the reply or note"),
@@ -91,6 +97,8 @@ def _sample_values(language: str) -> dict[str, dict[str, str]]:
                 "subject": _("The printer on floor 3 is offline"),
                 "status": _("Open"),
                 "link": "https://example.com/t/sample/",
+                "confirm_link": "https://example.com/solved/sample/",
+                "reopen_link": "https://example.com/reopen/sample/",
             },
             "customer": {"name": _("Alex Morgan"), "first_name": _("Alex")},
             "message": {

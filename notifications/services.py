@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import smtplib
 import threading
 from collections.abc import Sequence
@@ -14,13 +15,16 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from controlplane.gateways import KAVENEGAR_API_KEY, SENDER_LINE, mail_gateway
+from controlplane.secrets import secret_encrypt
 from notifications import quotas
-from notifications.gateways import SmsError, sms_gateway
+from notifications.gateways import SmsError, sms_gateway_for, sms_route
 from notifications.models import (
     AgentSmsAlerts,
     Announcement,
@@ -30,6 +34,7 @@ from notifications.models import (
     NotificationStatus,
     NotificationSwitch,
     NotificationTemplate,
+    SmsChannel,
 )
 from notifications.rules import recipients_for
 from notifications.templates_default import default_wording
@@ -42,6 +47,7 @@ from ticketing.events import PublishedEvent
 from ticketing.models import Agent, Message, Ticket
 from ticketing.permissions import require_admin
 from ticketing.services.canned import fill_placeholders
+from ticketing.services.resolution import LinkPurpose, resolution_link_token
 from ticketing.services.tickets import guest_access_token
 
 logger = logging.getLogger(__name__)
@@ -78,6 +84,8 @@ def _values(
             "subject": ticket.subject,
             "status": ticket.get_status_display(),
             "link": "",
+            "confirm_link": "",
+            "reopen_link": "",
         },
         "customer": {
             "name": requester.full_name if requester else "",
@@ -93,6 +101,16 @@ def _values(
             "event": event.kind.removeprefix("sla."),
         },
     }
+
+
+def _resolution_links(ticket: Ticket, tenant: Tenant | None) -> dict[str, str]:
+    """The one-click "solved" / "reopen" links of the resolved email (portal host)."""
+    if ticket.resolved_at is None or not ticket.requester_id:
+        return {}
+    base = f"{'http' if settings.DEBUG else 'https'}://{_host(tenant)}"
+    confirm = resolution_link_token(ticket=ticket, purpose=LinkPurpose.CONFIRM)
+    reopen = resolution_link_token(ticket=ticket, purpose=LinkPurpose.REOPEN)
+    return {"confirm_link": f"{base}/solved/{confirm}/", "reopen_link": f"{base}/reopen/{reopen}/"}
 
 
 def _links(ticket: Ticket, tenant: Tenant | None) -> dict[bool, str]:
@@ -210,7 +228,10 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
-        own_values = {**values, "ticket": {**values["ticket"], "link": links[recipient.is_staff]}}
+        own_ticket = {**values["ticket"], "link": links[recipient.is_staff]}
+        if recipient.key == "customer.resolved":
+            own_ticket.update(_resolution_links(ticket, tenant))
+        own_values = {**values, "ticket": own_ticket}
         for channel in recipient.channels:
             if (audience, channel) in off:
                 continue
@@ -268,6 +289,8 @@ class _ReusedMailConnection(threading.local):
             getattr(settings, "EMAIL_HOST_USER", ""),
             getattr(settings, "EMAIL_USE_TLS", False),
             getattr(settings, "EMAIL_USE_SSL", False),
+            # The operators' SMTP server (console settings): a change opens a new connection.
+            gateway.fingerprint if (gateway := mail_gateway()) else "",
         )
         if self.backend is None or self.key != key:
             self.reset()
@@ -308,6 +331,23 @@ def _send_reusing_connection(email: EmailMultiAlternatives) -> None:
         raise
 
 
+#: A web address in already escaped text: it ends at white space, markup or an escaped
+#: quote or angle bracket.
+_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    trailing = len(url) - len(url.rstrip(".,;:!?)"))  # sentence punctuation stays text
+    url, rest = (url[:-trailing], url[-trailing:]) if trailing else (url, "")
+    return f'<a href="{url}">{url}</a>{rest}'
+
+
+def _linked(escaped: str) -> str:
+    """Web addresses in the HTML part as links (the one-click links among them)."""
+    return _URL.sub(_link, escaped)
+
+
 def notification_email(
     notification: Notification, tenant: Tenant | None, *, message_id: str
 ) -> EmailMultiAlternatives:
@@ -333,7 +373,7 @@ def notification_email(
         },
     )
     paragraphs = "".join(
-        f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
+        f"<p>{_linked(html.escape(part)).replace(chr(10), '<br>')}</p>"
         for part in notification.body.split("\n\n")
     )
     if footer:
@@ -379,23 +419,22 @@ def notifications_claim(*, ids: Sequence[int], fresh: int = 0) -> list[Notificat
 def notification_send(notification: Notification, tenant: Tenant | None) -> str:
     """Send a claimed row and record the outcome; no transaction is open meanwhile."""
     schema_name = str(connection.schema_name)
-    if notification.channel == NotificationChannel.SMS and not quotas.sms_allowed(schema_name):
+    route = sms_route() if notification.channel == NotificationChannel.SMS else None
+    # SMS through the tenant's own Kavenegar account are not the platform's to count.
+    metered = route is not None and route.source != "tenant"
+    if metered and not quotas.sms_allowed(schema_name):
         # Over the plan's SMS quota: this one is not sent (email continues).
         Notification.objects.filter(pk=notification.pk).update(
             status=NotificationStatus.DEAD, last_error=SMS_QUOTA_REACHED
         )
         return NotificationStatus.DEAD
     try:
-        if notification.channel == NotificationChannel.EMAIL:
+        if route is None:
             provider_id = _send_email(notification, tenant)
         else:
             provider_id = (
-                sms_gateway()
-                .send(
-                    to=notification.address,
-                    text=notification.body,
-                    sender=settings.KAVENEGAR_SENDER,
-                )
+                sms_gateway_for(route)
+                .send(to=notification.address, text=notification.body, sender=route.sender)
                 .provider_message_id
             )
     except (OSError, SmsError) as error:
@@ -408,7 +447,7 @@ def notification_send(notification: Notification, tenant: Tenant | None) -> str:
             status=status, last_error=str(error)[:1000]
         )
         return status
-    if notification.channel == NotificationChannel.SMS:
+    if metered:
         quotas.sms_sent(schema_name)
     Notification.objects.filter(pk=notification.pk).update(
         status=NotificationStatus.SENT,
@@ -534,3 +573,40 @@ def agent_sms_alerts_set(
         },
     )
     return alerts
+
+
+def sms_channel_update(
+    *, actor: Agent, sender: str, api_key: str = "", remove_key: bool = False
+) -> dict[str, tuple[str, str]]:
+    """A tenant admin sets the SMS sender line and, optionally, the tenant's own
+    Kavenegar API key ("" keeps the stored one; ``remove_key`` removes it). Returns the
+    audit changes, the key only as "set"/"changed"/"removed"."""
+    require_admin(actor)
+    sender = "".join(sender.split()).replace("-", "")
+    api_key = api_key.strip()
+    errors: dict[str, list[str]] = {}
+    if sender and not SENDER_LINE.match(sender):
+        errors["sender"] = [_("A sender line is 4 to 20 digits, e.g. 10004346.")]
+    if api_key and not KAVENEGAR_API_KEY.match(api_key):
+        errors["api_key"] = [_("This does not look like a Kavenegar API key.")]
+    with transaction.atomic():
+        SmsChannel.objects.get_or_create(pk=1)
+        channel = SmsChannel.objects.select_for_update().get(pk=1)
+        had_key = bool(channel.kavenegar_api_key)
+        keeps_key = bool(api_key) or (had_key and not remove_key)
+        if keeps_key and not sender and "sender" not in errors:
+            errors["sender"] = [_("With your own Kavenegar account, enter its sender line.")]
+        if errors:
+            raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+        changes: dict[str, tuple[str, str]] = {}
+        if channel.sender != sender:
+            changes["sender"] = (channel.sender, sender)
+            channel.sender = sender
+        if api_key:
+            channel.kavenegar_api_key = secret_encrypt(api_key)
+            changes["api_key"] = ("set" if had_key else "", "changed" if had_key else "set")
+        elif remove_key and had_key:
+            channel.kavenegar_api_key = ""
+            changes["api_key"] = ("set", "removed")
+        channel.save()
+    return changes

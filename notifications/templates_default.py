@@ -3,7 +3,9 @@ language (the strings are in the translation catalogues). Tenants override any o
 with a ``NotificationTemplate`` for an event, channel and language.
 
 Placeholders: ``{{ ticket.number }}``, ``{{ ticket.subject }}``, ``{{ ticket.status }}``,
-``{{ ticket.link }}``, ``{{ customer.name }}``, ``{{ customer.first_name }}``,
+``{{ ticket.link }}``, ``{{ ticket.confirm_link }}`` and ``{{ ticket.reopen_link }}`` (the
+one-click answers of the resolved email; empty elsewhere), ``{{ customer.name }}``,
+``{{ customer.first_name }}``,
 ``{{ message.body }}``, ``{{ message.author }}``, ``{{ tenant.name }}``,
 ``{{ sla.clock }}``, ``{{ sla.event }}``; in the welcome mail also
 ``{{ account.link }}`` and ``{{ account.email }}``.
@@ -77,8 +79,10 @@ def _wordings(language: str) -> dict[str, Wording]:
             subject=thread,
             body=_(
                 "Hello {{ customer.first_name }},\n\nwe believe request {{ ticket.number }} is "
-                "solved. If it is not, simply reply to this message and we will reopen it.\n\n"
-                "{{ ticket.link }}"
+                "solved. Is it?\n\n"
+                "Yes, it is solved: {{ ticket.confirm_link }}\n\n"
+                "No, please reopen it: {{ ticket.reopen_link }}\n\n"
+                "You can also simply reply to this message. Your request: {{ ticket.link }}"
             ),
             sms=_(
                 "{{ tenant.name }}: request {{ ticket.number }} is solved. "

@@ -81,3 +81,21 @@ class PlanLimitReached(TicketingError):
     """The tenant's plan allows no more of something (agents, departments)."""
 
     code = "plan_limit_reached"
+
+
+class LinkInvalid(TicketingError):
+    """A signed link that is not genuine, not for this help desk, or not for this use."""
+
+    code = "link_invalid"
+
+
+class LinkExpired(TicketingError):
+    """A signed link past its lifetime."""
+
+    code = "link_expired"
+
+
+class ReopenWindowOver(TicketingError):
+    """The ticket was closed longer ago than the tenant's reopen window."""
+
+    code = "reopen_window_over"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.admin_console import views
+from frontend.admin_console import channels, views
 
 app_name = "admin_console"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("security/", views.SecurityView.as_view(), name="security"),
     path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("api/", views.ApiKeysView.as_view(), name="api"),
+    path("channels/", channels.ChannelsView.as_view(), name="channels"),
     path("forms/<int:form_pk>/fields/new/", views.FormFieldView.as_view(), name="field_new"),
     path("forms/<int:form_pk>/fields/<int:pk>/", views.FormFieldView.as_view(), name="field"),
     path("<slug:section>/", views.SectionListView.as_view(), name="section"),

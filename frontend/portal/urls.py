@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.portal import account, views, welcome
+from frontend.portal import account, resolution, views, welcome
 
 app_name = "portal"
 
@@ -28,5 +28,7 @@ urlpatterns = [
     ),
     path("t/<str:token>/<slug:action>/", views.GuestTicketView.as_view(), name="guest_action"),
     path("account/", account.ProfileView.as_view(), name="profile"),
+    path("solved/<str:token>/", resolution.ConfirmSolvedView.as_view(), name="resolution_confirm"),
+    path("reopen/<str:token>/", resolution.ReopenView.as_view(), name="resolution_reopen"),
     path("welcome/<str:token>/", welcome.WelcomeView.as_view(), name="welcome"),
 ]

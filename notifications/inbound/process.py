@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 
 from notifications.inbound.parse import ParsedEmail, parse_email, strip_quoted
 from notifications.models import InboundEmail, InboundStatus, Notification
+from notifications.selectors import department_forwarding_addresses
 from notifications.welcome import customer_account_welcome
 from tenants.models import Domain, Tenant, TenantStatus
 from ticketing.errors import AttachmentRejected, TicketingError
@@ -167,6 +168,15 @@ def _cc_contacts(parsed: ParsedEmail, recipient: str) -> list[Contact]:
     ]
 
 
+def _forwarded_to(recipient: str) -> Department | None:
+    """The department whose address the tenant forwards to ``recipient`` (see the admin
+    console's channels page), if any."""
+    host = recipient.rsplit("@", 1)[-1]
+    if not host.endswith("." + settings.PLATFORM_DOMAIN):
+        return None
+    return department_forwarding_addresses(host=host).get(recipient.lower())
+
+
 def _thread_or_open(parsed: ParsedEmail, recipient: str) -> tuple[Ticket, str]:
     files, refused = _files(parsed)
     note = "; ".join(f"attachment dropped: {reason}" for reason in refused)
@@ -207,6 +217,7 @@ def _thread_or_open(parsed: ParsedEmail, recipient: str) -> tuple[Ticket, str]:
     contact = contact_for_email(email=parsed.sender, full_name=parsed.sender_name)
     department = (
         Department.objects.filter(email_address__iexact=recipient, is_active=True).first()
+        or _forwarded_to(recipient)
         or Department.objects.filter(is_active=True).order_by("id").first()
     )
     if department is None:
