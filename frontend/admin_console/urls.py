@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.admin_console import sla_views, views
+from frontend.admin_console import imports, sla_views, views
 
 app_name = "admin_console"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("api/", views.ApiKeysView.as_view(), name="api"),
     path("forms/<int:form_pk>/fields/new/", views.FormFieldView.as_view(), name="field_new"),
     path("forms/<int:form_pk>/fields/<int:pk>/", views.FormFieldView.as_view(), name="field"),
+    path("import/", imports.ImportView.as_view(), name="import"),
+    path("import/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
+    path(
+        "import/<slug:kind>/template.csv",
+        imports.ImportTemplateView.as_view(),
+        name="import_template",
+    ),
     path(
         "business-calendars/<int:calendar_pk>/holidays/",
         sla_views.HolidayView.as_view(),
