@@ -238,3 +238,29 @@ def test_a_preview_of_tenant_a_cannot_be_confirmed_in_tenant_b(
         assert Contact.objects.filter(email="shared@example.com").exists()
     with schema_context(tenant_b.tenant.schema_name):
         assert not Contact.objects.filter(email="shared@example.com").exists()
+
+
+def test_imported_customers_reach_webhooks_with_one_subscription_read(
+    admin: Client,
+    admin_agent: Agent,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.models import WebhookDelivery, WebhookSubscription
+
+    queued: list[int] = []
+    monkeypatch.setattr("api.tasks.deliver_webhook.delay", queued.append)
+    subscription = WebhookSubscription.objects.create(
+        url="https://hooks.example.com/caseway", events=["contact.created"], secret="s" * 32
+    )
+    ContactFactory.create(email="known@example.com")
+    text = "email,full_name\nknown@example.com,Known\n" + "".join(
+        f"hook{i}@example.com,Hook {i}\n" for i in range(30)
+    )
+    token = _upload(admin, text).context["token"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        admin.post("/admin-console/import/confirm/", {"token": token})
+    assert len(callbacks) == 1  # one batch for the import, not one callback per contact
+    deliveries = WebhookDelivery.objects.filter(subscription=subscription)
+    assert deliveries.count() == 30  # the created ones; an update is not a new contact
+    assert sorted(queued) == sorted(deliveries.values_list("pk", flat=True))
