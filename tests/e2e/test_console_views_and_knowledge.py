@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from kb.models import ArticleStatus
 from kb.services import article_create
+from sla.models import SlaPolicy
 from tenants.services import tenant_create, tenant_delete
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import Site, screenshot
@@ -66,7 +67,8 @@ def desk(live_port: int, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
                 language="en",
                 status=ArticleStatus.PUBLISHED,
             )
-        yield {"tenant": created.tenant, "router": router, "article": article}
+            policy = SlaPolicy.objects.create(name="Standard", resolution_minutes=480)
+        yield {"tenant": created.tenant, "router": router, "article": article, "policy": policy}
         tenant_delete(slug=SLUG, purge=True)
 
 
@@ -139,6 +141,8 @@ def test_new_admin_pages_fit_a_phone(browser: Any, site: Site, desk: dict[str, A
         "/admin-console/business-calendars/new/",
         "/admin-console/business-calendars/",
         "/admin-console/import/",
+        f"/admin-console/sla-policies/{desk['policy'].pk}/",
+        f"/admin-console/sla-policies/{desk['policy'].pk}/escalations/new/",
     ):
         page.goto(site.tenant(SLUG, path))
         assert page.locator("h1").count() == 1
