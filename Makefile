@@ -41,7 +41,7 @@ lint: setup
 	$(DEV) exec -- $(PY) -m mypy
 
 bench: setup
-	for script in provisioning migrations routing ticketing sla sla_business_time api billing search_reports notifications; do \
+	for script in provisioning migrations routing ticketing sla sla_business_time api billing search_reports notifications csv_import; do \
 		$(DEV) exec -- $(PY) bench/$$script.py || exit 1; \
 	done
 

@@ -27,16 +27,10 @@ def _deliver_events(published: list[PublishedEvent]) -> None:
     _enqueue(deliveries_create_many(published))
 
 
-def on_contact_created(event: ContactCreated) -> None:
-    from api.webhooks import deliveries_create_for_contact
+def on_contacts_created(created_contacts: list[ContactCreated]) -> None:
+    from api.webhooks import deliveries_create_for_contacts
 
-    created = deliveries_create_for_contact(
-        schema_name=event.schema_name,
-        contact_id=event.contact_id,
-        email=event.email,
-        external_id=event.external_id,
-    )
-    _enqueue(created)
+    _enqueue(deliveries_create_for_contacts(created_contacts))
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
@@ -51,4 +45,4 @@ def _enqueue(delivery_ids: list[int]) -> None:
 
 def register() -> None:
     events.subscribe(events.ALL, on_ticket_event, in_transaction=True)
-    contact_events.subscribe_created(on_contact_created)
+    contact_events.subscribe_created_many(on_contacts_created)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from api.models import WEBHOOK_EVENTS, DeliveryStatus, WebhookDelivery, WebhookSubscription
 from ticketing import permissions
+from ticketing.contact_events import ContactCreated
 from ticketing.errors import InvalidInput
 from ticketing.events import PublishedEvent
 from ticketing.models import Agent
@@ -151,16 +152,29 @@ def _deliveries(
     return created
 
 
-def deliveries_create_for_contact(
-    *, schema_name: str, contact_id: int, email: str, external_id: str
-) -> list[int]:
-    """``contact.created`` deliveries (idempotent per contact)."""
-    return _deliveries(
-        event="contact.created",
-        event_id=f"{schema_name}:contact:{contact_id}",
-        at=None,
-        data={"contact_id": contact_id, "email": email, "external_id": external_id},
+def deliveries_create_for_contacts(created: Sequence[ContactCreated]) -> list[int]:
+    """``contact.created`` deliveries (idempotent per contact); the subscriptions are
+    read once, and nothing more happens when none wants the event (an import of 10,000
+    customers costs one query here)."""
+    subscriptions = list(
+        WebhookSubscription.objects.filter(is_active=True, events__contains=["contact.created"])
     )
+    if not subscriptions:
+        return []
+    deliveries: list[int] = []
+    for contact in created:
+        deliveries += _deliveries(
+            event="contact.created",
+            event_id=f"{contact.schema_name}:contact:{contact.contact_id}",
+            at=None,
+            data={
+                "contact_id": contact.contact_id,
+                "email": contact.email,
+                "external_id": contact.external_id,
+            },
+            subscriptions=subscriptions,
+        )
+    return deliveries
 
 
 def deliveries_create(

@@ -165,8 +165,14 @@ def article_suggestions(*, text: str, language: str | None, limit: int = 5) -> l
 def articles_related_to_ticket(
     *, ticket: Ticket, language: str, limit: int = 5
 ) -> list[ArticleView]:
-    """Articles sharing words with the ticket's subject (any word), for the console."""
-    words = [w for w in clean_query(ticket.subject).split() if len(w) > 1][:8]
+    """Articles sharing words with the ticket's subject, then its description (any
+    word), for the console."""
+    words: list[str] = []
+    for text in (ticket.subject, (ticket.description or "")[:500]):
+        for word in clean_query(text).split():
+            if len(word) > 1 and word.casefold() not in {w.casefold() for w in words}:
+                words.append(word)
+    words = words[:8]
     if not words:
         return []
     table = ArticleTranslation._meta.db_table

@@ -58,18 +58,29 @@ def ticket_clocks(*, ticket: Ticket, at: datetime, viewer_timezone: str) -> list
     return views
 
 
+#: How close a deadline makes a ticket "at risk".
+AT_RISK_WITHIN = timedelta(hours=2)
+
+
+def at_risk_condition(*, at: datetime, within: timedelta = AT_RISK_WITHIN) -> Exists:
+    """A ticket filter: some running clock is breached or due within ``within``."""
+    return Exists(
+        SlaClock.objects.filter(
+            ticket=OuterRef("pk"), state=ClockState.RUNNING, due_at__lte=at + within
+        )
+    )
+
+
 def tickets_at_risk(
-    *, agent: Agent, at: datetime, within: timedelta = timedelta(hours=2)
+    *, agent: Agent, at: datetime, within: timedelta = AT_RISK_WITHIN
 ) -> QuerySet[Ticket]:
     """Open tickets the agent may see whose next deadline is breached or within
     ``within``, the nearest deadline first."""
-    soon = SlaClock.objects.filter(
-        ticket=OuterRef("pk"), state=ClockState.RUNNING, due_at__lte=at + within
-    )
+    soon = at_risk_condition(at=at, within=within)
     return (
         Ticket.objects.filter(permissions.visible_tickets_filter(agent))
         .filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True)
-        .filter(Exists(soon))
+        .filter(soon)
         .annotate(
             next_due=Min("sla_clocks__due_at", filter=Q(sla_clocks__state=ClockState.RUNNING))
         )

@@ -5,12 +5,8 @@ in-transaction event handlers (``sla.handlers``); every step lands on the timeli
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from sla.clocks import (
     ClockMath,
@@ -24,15 +20,12 @@ from sla.clocks import (
 from sla.models import (
     ClockKind,
     ClockState,
-    EscalationRule,
     SlaClock,
     SlaPolicy,
     TicketSla,
     VipCondition,
 )
-from ticketing.errors import InvalidInput, PlanLimitReached
 from ticketing.events import record_event
-from ticketing.limits import current_limits
 from ticketing.models import Ticket, TicketStatus
 from ticketing.models.catalogue import SupportPlan
 
@@ -235,86 +228,3 @@ def sla_customer_replied(ticket: Ticket, *, at: datetime) -> None:
         math=ClockMath(ticket, at),
         rules=policy_rules(policy.pk),
     )
-
-
-# --- Escalation rules (plan limit: ``sla_escalation_levels``) ---------------------------
-
-ESCALATION_FIELDS = frozenset(
-    {
-        "clock",
-        "warn_at_percent",
-        "after_breach_minutes",
-        "notify",
-        "raise_priority",
-        "transfer_to_department",
-        "transfer_to_agent",
-    }
-)
-
-
-def escalation_levels_check(
-    *, policy: SlaPolicy, clock: str, exclude_pk: int | None = None
-) -> None:
-    """Call inside the transaction that adds a rule to ``clock`` of ``policy``: each rule
-    is one escalation level of that clock, and the plan allows
-    ``tenant.limits.sla_escalation_levels`` of them per clock. Rules made before a
-    downgrade stay and keep working; only new ones are refused."""
-    limits = current_limits(lock=True)
-    allowed = limits.sla_escalation_levels
-    if allowed is None:
-        return
-    existing = EscalationRule.objects.filter(policy=policy, clock=clock)
-    if exclude_pk is not None:
-        existing = existing.exclude(pk=exclude_pk)
-    if existing.count() >= allowed:
-        raise PlanLimitReached(
-            ngettext(
-                "Your plan (%(plan)s) allows %(limit)d escalation level per SLA clock. "
-                "Upgrade the plan on the billing page to add more.",
-                "Your plan (%(plan)s) allows %(limit)d escalation levels per SLA clock. "
-                "Upgrade the plan on the billing page to add more.",
-                allowed,
-            )
-            % {"plan": limits.plan_name or _("current"), "limit": allowed},
-            field_errors={"clock": [_("No escalation level left on your plan for this clock.")]},
-        )
-
-
-def _escalation_validate(rule: EscalationRule) -> None:
-    if rule.clock not in ClockKind.values:
-        raise InvalidInput(_("Choose a clock."), field_errors={"clock": [_("Choose a clock.")]})
-    if (rule.warn_at_percent is None) == (rule.after_breach_minutes is None):
-        message = _("Set either a warning percentage or minutes after the breach.")
-        raise InvalidInput(message, field_errors={"warn_at_percent": [message]})
-    if rule.warn_at_percent is not None and not 0 < rule.warn_at_percent < 100:
-        message = _("Warn at 1 to 99 percent of the target.")
-        raise InvalidInput(message, field_errors={"warn_at_percent": [message]})
-
-
-def escalation_rule_create(*, policy: SlaPolicy, clock: str, **fields: Any) -> EscalationRule:
-    """Add an escalation level to a policy's clock, within the plan's levels."""
-    unknown = set(fields) - ESCALATION_FIELDS
-    if unknown:
-        raise InvalidInput(f"Unknown escalation fields: {', '.join(sorted(unknown))}.")
-    rule = EscalationRule(policy=policy, clock=clock, **fields)
-    _escalation_validate(rule)
-    with transaction.atomic():
-        escalation_levels_check(policy=policy, clock=clock)
-        rule.save()
-    return rule
-
-
-def escalation_rule_update(*, rule: EscalationRule, **fields: Any) -> EscalationRule:
-    """Change a rule; moving it to another clock counts against that clock's levels."""
-    unknown = set(fields) - ESCALATION_FIELDS
-    if unknown:
-        raise InvalidInput(f"Unknown escalation fields: {', '.join(sorted(unknown))}.")
-    moving = "clock" in fields and fields["clock"] != rule.clock
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    _escalation_validate(rule)
-    with transaction.atomic():
-        if moving:
-            escalation_levels_check(policy=rule.policy, clock=rule.clock, exclude_pk=rule.pk)
-        rule.save()
-    return rule

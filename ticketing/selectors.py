@@ -14,7 +14,16 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from ticketing import permissions
-from ticketing.models import Agent, Contact, Message, MessageKind, Ticket, TicketEvent
+from ticketing.models import (
+    Agent,
+    Contact,
+    Message,
+    MessageKind,
+    SavedView,
+    SavedViewVisibility,
+    Ticket,
+    TicketEvent,
+)
 from ticketing.models.tickets import ACTIVE_STATUSES
 from ticketing.services.people import phone_digits
 
@@ -149,3 +158,23 @@ def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
         .filter(name_search=SearchQuery(prefix_query, search_type="raw", config="simple"))
         .order_by("full_name")[:limit]
     )
+
+
+def saved_views_visible(*, agent: Agent) -> QuerySet[SavedView]:
+    """The agent's own views and the views shared with them: with all staff, or with one
+    of their departments (admins see every department's). Never another agent's private
+    view."""
+    shared_department = Q(visibility=SavedViewVisibility.DEPARTMENT)
+    if not agent.is_admin:
+        shared_department &= Q(department_id__in=permissions.department_ids(agent))
+    return (
+        SavedView.objects.filter(
+            Q(owner=agent) | Q(visibility=SavedViewVisibility.EVERYONE) | shared_department
+        )
+        .select_related("owner__user", "department")
+        .order_by("name", "pk")
+    )
+
+
+def saved_view_get(*, agent: Agent, pk: int) -> SavedView | None:
+    return saved_views_visible(agent=agent).filter(pk=pk).first()

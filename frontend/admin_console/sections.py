@@ -1,5 +1,6 @@
 """The admin console's list-and-edit sections (departments, services, products,
-priorities, canned responses, ticket forms, SLA policies, announcements), described once
+priorities, canned responses, ticket forms, SLA policies and business calendars,
+announcements), described once
 and served by two views. Every save runs in one transaction with its audit entry."""
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from frontend.admin_console import forms as admin_forms
+from frontend.admin_console import sla_forms
 from notifications.models import Announcement, NotificationTemplate
 from notifications.services import announcement_publish
-from sla.models import SlaPolicy
+from sla.configuration import calendar_save
+from sla.models import BusinessCalendar, SlaPolicy
 from ticketing.models import Agent, CannedResponse, Category, Department, Priority, Product
 from ticketing.models.forms import TicketForm
 from ticketing.services.people import department_create
@@ -52,6 +55,19 @@ def save_announcement(form: forms.ModelForm, agent: Agent) -> models.Model:
         audience=data["audience"],
         starts_at=data.get("starts_at"),
         ends_at=data.get("ends_at"),
+    )
+
+
+def save_calendar(form: forms.ModelForm, agent: Agent) -> models.Model:
+    data = form.cleaned_data
+    return calendar_save(
+        calendar=form.instance if form.instance.pk else None,
+        name=data["name"],
+        timezone_name=data["timezone"],
+        weekly_hours=form.weekly_hours(),  # type: ignore[attr-defined]
+        holiday_country=data.get("holiday_country") or "",
+        is_default=bool(data.get("is_default")),
+        departments=list(data.get("departments") or []),
     )
 
 
@@ -152,6 +168,21 @@ SECTIONS: dict[str, Section] = {
                 ("resolution_minutes", _("Resolution (min)")),
                 ("is_active", _("Active")),
             ],
+        ),
+        Section(
+            "business-calendars",
+            _("Business calendars"),
+            _("business calendar"),
+            BusinessCalendar,
+            sla_forms.BusinessCalendarForm,
+            [
+                ("name", _("Name")),
+                ("timezone", _("Time zone")),
+                ("holiday_country", _("Public holidays of")),
+                ("is_default", _("Default")),
+            ],
+            save=save_calendar,
+            stay_after_create=True,
         ),
         Section(
             "notification-templates",

@@ -25,11 +25,12 @@ from audit.services import audit_record
 from frontend.admin_console import forms as admin_forms
 from frontend.admin_console.audit_helpers import form_changes
 from frontend.admin_console.sections import SECTIONS, Section, cell
+from frontend.admin_console.sla_views import calendar_context, policy_context
 from frontend.base_views import TenantAdminView
 from frontend.custom_fields import add_custom_fields
 from frontend.domain_errors import add_domain_error, search_text
 from notifications.models import NotificationTemplate
-from sla.models import SlaPolicy
+from sla.models import BusinessCalendar, SlaPolicy
 from tenants.errors import TenantError
 from tenants.models import TenantSettings
 from tenants.selectors import tenant_custom_domains
@@ -206,6 +207,10 @@ class SectionEditView(TenantAdminView, View):
         context: dict[str, Any] = {"section": section, "form": form, "object": obj}
         if isinstance(obj, TicketForm):
             context.update(form_builder_context(obj))
+        if isinstance(obj, BusinessCalendar):
+            context.update(calendar_context(obj))
+        if isinstance(obj, SlaPolicy):
+            context.update(policy_context(obj))
         if isinstance(obj, NotificationTemplate) and not form.errors:
             context["template_preview"] = admin_forms.template_preview(obj.subject, obj.body)
         return render(request, "admin_console/section_edit.html", context, status=status)

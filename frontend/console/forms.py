@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ticketing.models import (
@@ -16,6 +17,7 @@ from ticketing.models import (
     Organization,
     Priority,
     Product,
+    SavedViewVisibility,
     TicketStatus,
 )
 
@@ -24,6 +26,12 @@ REPLY_STATUSES = [
     TicketStatus.PENDING,
     TicketStatus.ON_HOLD,
     TicketStatus.RESOLVED,
+]
+
+PRESETS = [
+    ("mine", _("My open tickets")),
+    ("unassigned", _("Unassigned in my departments")),
+    ("at_risk", _("At SLA risk")),
 ]
 
 SORTS = [
@@ -85,15 +93,52 @@ class TicketFilterForm(forms.Form):
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    preset = forms.ChoiceField(
+        label=_("View"), required=False, choices=[("", "—"), *PRESETS], widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.assignee_choices = [
+    @cached_property
+    def assignee_choices(self) -> list[tuple[str, Any]]:
+        """Read when the page renders the select, not for every form (saved views
+        build one per view)."""
+        return [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Unassigned")),
             *[(str(agent.pk), agent.display_name) for agent in _agents()],
         ]
+
+    def params(self) -> dict[str, str]:
+        """The valid filters as query parameters (what a saved view stores)."""
+        if not self.is_valid():
+            return {}
+        params = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            params[name] = str(value)
+        return params
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    visibility = forms.ChoiceField(
+        label=_("Shared with"),
+        choices=SavedViewVisibility.choices,
+        initial=SavedViewVisibility.PRIVATE,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.order_by("name"),
+        help_text=_("When shared with a department."),
+    )
+    #: The list's query string when the view was saved.
+    filters = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
 class ReplyForm(forms.Form):

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from frontend.console import customers, inbox, ticket, tickets, views
+from frontend.console import customers, inbox, saved_views, ticket, tickets, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("tickets/", tickets.TicketListView.as_view(), name="tickets"),
+    path("views/", saved_views.SavedViewListView.as_view(), name="saved_views"),
+    path("views/<int:pk>/", saved_views.SavedViewEditView.as_view(), name="saved_view"),
     path("tickets/bulk/", tickets.BulkActionView.as_view(), name="bulk"),
     path("tickets/internal/new/", customers.InternalTicketView.as_view(), name="internal_new"),
     path("tickets/<int:number>/", ticket.TicketPageView.as_view(), name="ticket"),

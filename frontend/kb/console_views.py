@@ -222,6 +222,9 @@ class TicketRelatedView(StaffView):
                 ),
                 "similar": resolved_tickets_like(ticket=ticket, agent=self.agent),
                 "can_draft": ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED),
+                # Links for the customer: only where the reply box is (not internal).
+                "can_reply": not ticket.is_internal,
+                "portal_root": f"{request.scheme}://{request.get_host()}",
             },
         )
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from billing.models import Plan
+from sla.configuration import escalation_rule_save
 from sla.models import EscalationRule, SlaPolicy
-from sla.services import escalation_rule_create, escalation_rule_update
 from tenants.errors import FeatureNotInPlan
 from tenants.models import Domain, Tenant, TenantSettings
 from tenants.routing import router
@@ -165,27 +165,46 @@ def test_emails_say_powered_by_caseway_unless_the_plan_removes_it(
 # --- SLA escalation levels -------------------------------------------------------------
 
 
+def _level(
+    policy: SlaPolicy,
+    clock: str,
+    *,
+    rule: EscalationRule | None = None,
+    warn_at_percent: int | None = None,
+    after_breach_minutes: int | None = None,
+) -> EscalationRule:
+    return escalation_rule_save(
+        rule=rule,
+        policy=policy,
+        clock=clock,
+        warn_at_percent=warn_at_percent,
+        after_breach_minutes=after_breach_minutes,
+        notify=["supervisors"],
+    )
+
+
 def test_escalation_rules_beyond_the_plans_levels_are_refused(in_alpha: TenantUnderTest) -> None:
     _on_plan(in_alpha, "team")  # 2 levels per clock
     policy = SlaPolicy.objects.create(name="Standard", resolution_minutes=240)
-    escalation_rule_create(policy=policy, clock="resolution", warn_at_percent=75)
-    breach = escalation_rule_create(policy=policy, clock="resolution", after_breach_minutes=0)
+    _level(policy, "resolution", warn_at_percent=75)
+    breach = _level(policy, "resolution", after_breach_minutes=0)
     with pytest.raises(PlanLimitReached, match="allows 2 escalation levels"):
-        escalation_rule_create(policy=policy, clock="resolution", after_breach_minutes=120)
+        _level(policy, "resolution", after_breach_minutes=120)
     assert EscalationRule.objects.filter(policy=policy).count() == 2
     # Another clock has levels of its own.
-    first = escalation_rule_create(policy=policy, clock="first_response", warn_at_percent=50)
-    escalation_rule_create(policy=policy, clock="first_response", after_breach_minutes=0)
+    first = _level(policy, "first_response", warn_at_percent=50)
+    _level(policy, "first_response", after_breach_minutes=0)
     with pytest.raises(PlanLimitReached):
-        escalation_rule_update(rule=first, clock="resolution")
-    escalation_rule_update(rule=breach, after_breach_minutes=30)  # same clock: fine
+        _level(policy, "resolution", rule=first, warn_at_percent=50)  # moving it
+    _level(policy, "resolution", rule=breach, after_breach_minutes=30)  # same clock: fine
 
-    _on_plan(in_alpha, "free")  # downgrade to 1 level: the rules made stay
+    _on_plan(in_alpha, "free")  # downgrade to 1 level: the rules made stay, and stay editable
     assert EscalationRule.objects.filter(policy=policy).count() == 4
+    _level(policy, "resolution", rule=breach, after_breach_minutes=45)
     with pytest.raises(PlanLimitReached, match="allows 1 escalation level per"):
-        escalation_rule_create(policy=policy, clock="resolution", warn_at_percent=90)
+        _level(policy, "resolution", warn_at_percent=90)
     _on_plan(in_alpha, "business")  # an upgrade lifts the stop at once
-    escalation_rule_create(policy=policy, clock="resolution", warn_at_percent=90)
+    _level(policy, "resolution", warn_at_percent=90)
 
 
 def test_bad_escalation_rules_are_input_errors(in_alpha: TenantUnderTest) -> None:
@@ -193,14 +212,14 @@ def test_bad_escalation_rules_are_input_errors(in_alpha: TenantUnderTest) -> Non
 
     _on_plan(in_alpha, "business")
     policy = SlaPolicy.objects.create(name="Standard", resolution_minutes=240)
-    for fields in (
-        {"clock": "resolution"},
-        {"clock": "resolution", "warn_at_percent": 50, "after_breach_minutes": 5},
-        {"clock": "resolution", "warn_at_percent": 100},
-        {"clock": "nope", "warn_at_percent": 50},
+    for clock, warn, after in (
+        ("resolution", None, None),
+        ("resolution", 50, 5),
+        ("resolution", 100, None),
+        ("nope", 50, None),
     ):
         with pytest.raises(InvalidInput):
-            escalation_rule_create(policy=policy, **fields)
+            _level(policy, clock, warn_at_percent=warn, after_breach_minutes=after)
     assert not EscalationRule.objects.exists()
 
 

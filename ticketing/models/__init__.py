@@ -14,6 +14,7 @@ from ticketing.models.people import (
     OrganizationKind,
     PreferredChannel,
 )
+from ticketing.models.saved_views import SavedView, SavedViewVisibility
 from ticketing.models.settings import HelpdeskSettings
 from ticketing.models.tickets import (
     CannedResponse,
@@ -47,6 +48,8 @@ __all__ = [
     "Priority",
     "Product",
     "SatisfactionRating",
+    "SavedView",
+    "SavedViewVisibility",
     "SupportPlan",
     "Ticket",
     "TicketEvent",

@@ -19,6 +19,25 @@
     }
   });
 
+  // Buttons marked data-insert-into put data-insert-text at the cursor of that text
+  // field (a knowledge-base link into the reply box).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-insert-into]") : null;
+    if (!button) { return; }
+    var field = document.querySelector(button.getAttribute("data-insert-into"));
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement)) { return; }
+    event.preventDefault();
+    var text = button.getAttribute("data-insert-text") || "";
+    var start = field.selectionStart === null ? field.value.length : field.selectionStart;
+    var end = field.selectionEnd === null ? start : field.selectionEnd;
+    var before = field.value.slice(0, start);
+    var spacer = before && !/\s$/.test(before) ? "\n" : "";
+    field.value = before + spacer + text + field.value.slice(end);
+    var caret = (before + spacer + text).length;
+    field.focus();
+    field.setSelectionRange(caret, caret);
+  });
+
   // Keyboard shortcuts: elements with data-shortcut="g t" style keys are reachable from
   // the keyboard when focus is not in a text field.
   var pending = "";

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.conftest import TenantUnderTest
 from tests.ticketing.factories import ContactFactory
 from ticketing.models import Agent, Department, Priority, Ticket
+from ticketing.services.saved_views import saved_view_create
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,8 @@ URLS = [
     "/console/tickets/?status=all&sort=sla",
     "/console/tickets/?sort=waiting&assignee=me&page=3",
     "/console/tickets/?q=bulk&tag=bulk&sort=updated",
+    "/console/tickets/?preset=unassigned&view=unassigned",
+    "/console/tickets/?preset=at_risk&status=all",
     "/console/",
 ]
 
@@ -88,11 +91,13 @@ def test_list_pages_have_bounded_query_counts(
     in_alpha: TenantUnderTest, agent: Agent, support: Department, engineering: Department
 ) -> None:
     _fill(support, engineering, agent)
+    for number in range(5):  # the views bar counts every view in one query
+        saved_view_create(owner=agent, name=f"View {number}", filters={"tag": "bulk"})
     client = in_alpha.signed_in_client(agent.user.email, FACTORY_PASSWORD)
     for url in URLS:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200
         assert len(queries) <= MAX_QUERIES, [q["sql"][:120] for q in queries.captured_queries]
-        if url != "/console/":
+        if url != "/console/" and "at_risk" not in url:
             assert len(response.context["tickets"]) == 50
