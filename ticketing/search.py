@@ -105,6 +105,29 @@ def _candidates(tickets: QuerySet[Ticket], text: str, number: Q | None) -> list[
     return found
 
 
+def _number_filter(text: str) -> Q | None:
+    """A query that is a ticket number ("1042" or "#1042") also finds that ticket."""
+    digits = text.lstrip("#")
+    if digits.isdigit() and len(text) < 19:
+        return Q(number=int(digits))
+    return None
+
+
+def tickets_matching(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to those ``text`` finds by the console's rules (every word in
+    the subject, description, a reply or a note, in any of the four languages; or the
+    ticket's number), unranked and in the queryset's own order: for lists that page
+    through every match, such as the API's cursor pages."""
+    text = clean_query(text)
+    if not text:
+        return tickets
+    keyword = Q(pk__in=matching_ticket_ids_sql(text))
+    number = _number_filter(text)
+    if number is not None:
+        keyword |= number
+    return tickets.filter(keyword)
+
+
 def _customers_matching(text: str) -> QuerySet[Contact]:
     return selectors.contacts_lookup(query=text, limit=200)
 
@@ -128,9 +151,7 @@ def ticket_search(*, agent: Agent, search: TicketSearch) -> QuerySet[Ticket]:
         return tickets.annotate(relevance=Value(0.0, output_field=FloatField())).order_by(
             "-created_at", "-id"
         )
-    number = None
-    if text.lstrip("#").isdigit() and len(text) < 19:
-        number = Q(number=int(text.lstrip("#")))
+    number = _number_filter(text)
     tickets = tickets.filter(pk__in=_candidates(tickets, text, number))
     return tickets.annotate(relevance=Coalesce(_relevance(text), Value(0.0))).order_by(
         F("relevance").desc(), "-created_at", "-id"

@@ -113,6 +113,53 @@ class TicketOut(serializers.ModelSerializer):
         views = ticket_clocks(ticket=ticket, at=timezone.now(), viewer_timezone="UTC")
         return SlaClockOut(views, many=True).data
 
+    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+        """The fields above, built directly. DRF's generic walk (a bound field per value,
+        nested serializers per relation) cost more than the query of a 50-row page; the
+        declared fields still describe the schema, and a test holds both to one output."""
+        ticket = instance
+        when = _DATETIME.to_representation
+        priority, requester, assignee = ticket.priority, ticket.requester, ticket.assignee
+        return {
+            "id": ticket.pk,
+            "number": ticket.number,
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "description": ticket.description,
+            "status": ticket.status,
+            "type": ticket.ticket_type,
+            "priority": {"id": priority.pk, "level": priority.level, "name": priority.label},
+            "department": _ref(ticket.department),
+            "category": _ref(ticket.category),
+            "product": _ref(ticket.product),
+            "channel": ticket.channel,
+            "requester": None
+            if requester is None
+            else {"id": requester.pk, "full_name": requester.full_name, "email": requester.email},
+            "assignee": None
+            if assignee is None
+            else {"id": assignee.pk, "name": assignee.display_name},
+            "tags": [str(tag) for tag in ticket.tags],
+            "custom_fields": ticket.custom_fields,
+            "is_internal": ticket.is_internal,
+            "merged_into": ticket.merged_into_id,
+            "problem": ticket.problem_id,
+            "created_at": when(ticket.created_at),
+            "updated_at": when(ticket.updated_at),
+            "first_responded_at": when(ticket.first_responded_at),
+            "resolved_at": when(ticket.resolved_at),
+            "closed_at": when(ticket.closed_at),
+            "sla": self.get_sla(ticket),
+        }
+
+
+#: Formats every timestamp of ``TicketOut`` exactly as its ``DateTimeField``s would.
+_DATETIME = serializers.DateTimeField()
+
+
+def _ref(obj: Department | Category | Product | None) -> dict[str, Any] | None:
+    return None if obj is None else {"id": obj.pk, "name": str(obj.name)}
+
 
 class TicketFilterIn(serializers.Serializer):
     """Query parameters of the ticket list."""
@@ -131,7 +178,10 @@ class TicketFilterIn(serializers.Serializer):
     updated_after = serializers.DateTimeField(required=False)
     updated_before = serializers.DateTimeField(required=False)
     q = serializers.CharField(
-        required=False, max_length=200, help_text="Words in the subject or description."
+        required=False,
+        max_length=200,
+        help_text="Full-text search: every word in the subject, description, a reply or a "
+        "note (as the agent console searches), or a ticket number.",
     )
 
 
