@@ -145,3 +145,6 @@ def test_ticket_rows_equal_the_generic_serializer_output(
         with_sla = TicketOut(ticket, context={"with_sla": True}).data
         assert with_sla == _generic(ticket, with_sla=True)
     assert TicketOut(rows, many=True).data == [_generic(t) for t in rows]
+    with timezone.override("Asia/Tehran"):  # an offset, not "Z"
+        assert TicketOut(rows, many=True).data == [_generic(t) for t in rows]
+        assert "+03:30" in str(TicketOut(rows[0]).data["created_at"])
