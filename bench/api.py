@@ -14,9 +14,10 @@ schema itself, once per connection). The bare views do the same ORM work by hand
 Each scenario runs under a real HTTP load tool — ``wrk`` (installed with apt-get when
 missing and running as root), else a small threaded ``http.client`` generator — for a
 fixed time after a warm-up, always against 127.0.0.1, API and bare view alternating in
-rounds (``--rounds``) so that a busy shared machine slows both sides alike. Reports requests/s, p50/p95/p99
-latency, the throughput ratio (target: the API within 1.5x of the bare view), the p95
-of the 50-row list at N tickets (target under 50 ms), and the SQL of one request.
+rounds (``--rounds``) so that a busy shared machine slows both sides alike. Reports
+requests/s, p50/p95/p99 latency, the throughput ratio (target: the API within 1.5x of
+the bare view), the p95 of the 50-row list at N tickets (target under 50 ms), and the
+SQL of one request.
 
 Both servers queue Celery tasks (notifications) to an in-memory broker that nothing
 consumes, as a production web process queues them for a worker: the request pays for
