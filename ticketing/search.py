@@ -30,18 +30,12 @@ MAX_QUERY_LENGTH = 200
 #: thousand rows) costs far more than one page is worth. Matches are therefore collected
 #: newest first, in slices of time going back (each an AND of the GIN index and the
 #: time index, each reading only its own stretch of time), until there are
-#: ``ENOUGH_MATCHES``; at most ``MAX_CANDIDATES`` of them are ranked. The matches found
-#: so far tell how far back the next slice must reach, so a query seen through one
-#: department's scope skips the slices that would not find enough. A rare word reaches
-#: the last, unbounded slice, where every match is cheap.
-SLICES = (
-    timedelta(days=2),
-    timedelta(days=14),
-    timedelta(days=31),
-    timedelta(days=92),
-    timedelta(days=366),
-    None,
-)
+#: ``ENOUGH_MATCHES``; at most ``MAX_CANDIDATES`` of them are ranked. The first slice is
+#: two days; the rate of matches so far tells how far back the next must reach, so a
+#: query seen through one department's scope does not step through slices that would
+#: not find enough. Without any match yet the slices widen as listed. A rare word
+#: reaches the last, unbounded slice, where every match is cheap.
+SLICES = (timedelta(days=2), timedelta(days=14), timedelta(days=92), timedelta(days=366), None)
 ENOUGH_MATCHES = 100
 MAX_CANDIDATES = 300
 
@@ -126,13 +120,19 @@ def search_term_count(text: str) -> int:
     return (nodes + 1) // 2  # n terms joined by n - 1 ANDs
 
 
+#: How far past the extrapolated reach the next slice goes, so one more slice is enough.
+SLICE_MARGIN = 1.25
+
+
 def _next_slice(reached: timedelta, found: int) -> timedelta | None:
-    """The narrowest slice that, at the rate found so far, should hold enough matches."""
-    needed = reached * ENOUGH_MATCHES / found if found else reached
-    for width in SLICES:
-        if width is None or (width > reached and width >= needed):
-            return width
-    return None
+    """How far back the next slice reaches: as far as the rate of matches so far says
+    enough will be found (with a margin), or the next of ``SLICES`` when none were
+    found yet; None for all of time."""
+    if not found:
+        return next((width for width in SLICES if width is None or width > reached), None)
+    needed = reached * ENOUGH_MATCHES / found * SLICE_MARGIN
+    longest = SLICES[-2]
+    return None if longest is None or needed > longest else needed
 
 
 def _candidates(tickets: QuerySet[Ticket], text: str, number: Q | None) -> list[int]:

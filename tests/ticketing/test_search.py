@@ -223,15 +223,16 @@ def test_search_term_count(in_alpha: object) -> None:
 def test_the_next_slice_reaches_as_far_as_the_rate_so_far_requires() -> None:
     from datetime import timedelta
 
-    from ticketing.search import ENOUGH_MATCHES, SLICES, _next_slice
+    from ticketing.search import ENOUGH_MATCHES, SLICE_MARGIN, _next_slice
 
     day = timedelta(days=1)
-    assert SLICES[:3] == (2 * day, 14 * day, 31 * day)
-    assert _next_slice(2 * day, 0) == 14 * day  # nothing yet: one step
-    assert _next_slice(2 * day, ENOUGH_MATCHES // 2) == 14 * day  # ~4 days needed
-    assert _next_slice(2 * day, 7) == 31 * day  # ~29 days needed: skip two weeks
-    assert _next_slice(2 * day, 1) == 366 * day  # ~200 days needed
-    assert _next_slice(366 * day, 1) is None  # the rest of time
+    assert _next_slice(2 * day, 0) == 14 * day  # nothing yet: the next listed slice
+    assert _next_slice(14 * day, 0) == 92 * day
+    assert _next_slice(366 * day, 0) is None
+    # 20 of the 100 wanted in two days: ten days should hold them, with the margin
+    assert _next_slice(2 * day, ENOUGH_MATCHES // 5) == 10 * day * SLICE_MARGIN
+    assert _next_slice(2 * day, 1) == 250 * day
+    assert _next_slice(14 * day, 1) is None  # past the longest slice: all of time
 
 
 def test_a_narrow_scope_finds_its_older_matches_past_other_departments_recent_ones(
