@@ -13,9 +13,11 @@ schema itself, once per connection). The bare views do the same ORM work by hand
 
 Each scenario runs under a real HTTP load tool — ``wrk`` (installed with apt-get when
 missing and running as root), else a small threaded ``http.client`` generator — for a
-fixed time after a warm-up, always against 127.0.0.1. Reports requests/s, p50/p95/p99
-latency, the throughput ratio (target: the API within 1.5x of the bare view), the p95
-of the 50-row list at N tickets (target under 50 ms), and the SQL of one request.
+fixed time after a warm-up, always against 127.0.0.1, API and bare view alternating in
+rounds (``--rounds``) so that a busy shared machine slows both sides alike. Reports
+requests/s, p50/p95/p99 latency, the throughput ratio (target: the API within 1.5x of
+the bare view), the p95 of the 50-row list at N tickets (target under 50 ms), and the
+SQL of one request.
 
 Both servers queue Celery tasks (notifications) to an in-memory broker that nothing
 consumes, as a production web process queues them for a worker: the request pays for
@@ -33,6 +35,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -694,6 +697,12 @@ def main() -> None:
         "--connections", type=int, default=4, help="concurrent connections under load (4)"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="API and bare alternate in this many rounds per scenario (3)",
+    )
+    parser.add_argument(
         "--tool",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -713,7 +722,7 @@ def main() -> None:
             database,
             tickets=args.tickets,
             connections=args.connections,
-            duration=f"{args.duration:g}s",
+            duration=f"{args.duration:g}s in {args.rounds} alternating rounds",
             warmup=f"{args.warmup:g}s",
         )
         print(f"migrate {migrate_seconds:.1f} s")
@@ -754,6 +763,20 @@ def run(args: Any) -> None:
         sql_of_requests(fixture, workdir, create_body(fixture, fixture.contact_ids[0], 0))
     load = os.getloadavg()
     print(f"\nload average at end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+def combine(results: Sequence[LoadResult]) -> LoadResult:
+    """Rounds of one scenario: requests and time add up; latency percentiles are the
+    median of the rounds' (the tools report percentiles, not every latency)."""
+    return LoadResult(
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        errors=sum(r.errors for r in results),
+        bad_status=sum(r.bad_status for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p95_ms=statistics.median(r.p95_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+    )
 
 
 def create_body(fixture: Fixture, requester: int, index: int) -> str:
@@ -815,21 +838,27 @@ def measure(args: Any, tool: LoadTool, fixture: Fixture, api: Server, bare: Serv
         f"bare {sizes[('list', 'bare')] / 1024:.1f} KiB (50 rows each)"
     )
 
-    def timed(key: tuple[str, str], connections: int) -> LoadResult:
-        scenario = scenarios[key]
+    def timed_pair(kind: str, connections: int) -> dict[tuple[str, str], LoadResult]:
+        """API and bare in alternating rounds, so that load from other processes on a
+        shared machine falls on both sides alike rather than on whichever ran second."""
+        keys = ((kind, "API"), (kind, "bare"))
         if args.warmup > 0:
-            tool.run(scenario, connections, args.warmup)
-        return tool.run(scenario, connections, args.duration)
+            for key in keys:
+                tool.run(scenarios[key], connections, args.warmup)
+        rounds: dict[tuple[str, str], list[LoadResult]] = {key: [] for key in keys}
+        for _ in range(args.rounds):
+            for key in keys:
+                rounds[key].append(
+                    tool.run(scenarios[key], connections, args.duration / args.rounds)
+                )
+        return {key: combine(results) for key, results in rounds.items()}
 
     loaded: dict[tuple[str, str], LoadResult] = {}
     single: dict[tuple[str, str], LoadResult] = {}
     # The lists first: the creates add rows.
-    for key in (("list", "API"), ("list", "bare")):
-        loaded[key] = timed(key, args.connections)
-    for key in (("list", "API"), ("list", "bare")):
-        single[key] = timed(key, 1)
-    for key in (("create", "API"), ("create", "bare")):
-        loaded[key] = timed(key, args.connections)
+    loaded.update(timed_pair("list", args.connections))
+    single.update(timed_pair("list", 1))
+    loaded.update(timed_pair("create", args.connections))
 
     def row(label: str, result: LoadResult) -> list[object]:
         return [

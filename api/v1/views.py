@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -23,7 +23,7 @@ from api.base import TenantApiViewSet, idempotent
 from api.models import WebhookDelivery, WebhookSubscription
 from api.tasks import deliver_webhook
 from api.v1 import serializers as s
-from ticketing import selectors
+from ticketing import search, selectors
 from ticketing.models import (
     Agent,
     Attachment,
@@ -60,7 +60,7 @@ class TicketViewSet(TenantApiViewSet):
         query = s.TicketFilterIn(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = dict(query.validated_data)
-        words = str(filters.pop("q", "")).split()
+        text = str(filters.pop("q", ""))
         updated_after = filters.pop("updated_after", None)
         updated_before = filters.pop("updated_before", None)
         tickets = selectors.ticket_list(agent=self.agent, filters=filters).select_related("product")
@@ -68,9 +68,9 @@ class TicketViewSet(TenantApiViewSet):
             tickets = tickets.filter(updated_at__gte=updated_after)
         if updated_before:
             tickets = tickets.filter(updated_at__lt=updated_before)
-        for word in words[:10]:
-            tickets = tickets.filter(Q(subject__icontains=word) | Q(description__icontains=word))
-        return tickets
+        # The console's full-text search (replies and notes too, Persian and Chinese
+        # rules), unranked: the cursor pages keep their own order.
+        return search.tickets_matching(tickets, text)
 
     def _ticket(self, pk: Any) -> Ticket:
         ticket: Ticket = get_object_or_404(self.get_queryset(), pk=pk)

@@ -191,3 +191,66 @@ def test_the_migration_holds_the_current_rules() -> None:
 
     migration = importlib.import_module("ticketing.migrations.0004_search")
     assert migration.CREATE_FUNCTIONS == search_sql.CREATE_FUNCTIONS
+
+
+@pytest.mark.parametrize("text", ["打印机", "paper jam", "رمز حساب", "faktura dostawa"])
+def test_queries_of_several_terms_still_use_the_gin_indexes(in_alpha: object, text: str) -> None:
+    """Several terms reach the planner as an InitPlan (their estimate would otherwise be
+    the product of the terms' frequencies); the GIN indexes must still drive."""
+    from ticketing.search import matching_between_sql, search_term_count
+
+    assert search_term_count(text) == 2
+    sql, params = matching_between_sql(text, None, None, words=2).as_sql(None, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "InitPlan" in plan
+    assert "Bitmap Index Scan on ticket_search" in plan
+    assert "Bitmap Index Scan on message_search" in plan
+
+
+def test_search_term_count(in_alpha: object) -> None:
+    from ticketing.search import search_term_count
+
+    assert search_term_count("printer") == 1
+    assert search_term_count("打印") == 1
+    assert search_term_count("打印机坏了") == 4  # bigrams
+    assert search_term_count("!!  &|") == 0
+
+
+def test_the_next_slice_reaches_as_far_as_the_rate_so_far_requires() -> None:
+    from datetime import timedelta
+
+    from ticketing.search import ENOUGH_MATCHES, SLICE_MARGIN, _next_slice
+
+    day = timedelta(days=1)
+    assert _next_slice(2 * day, 0) == 14 * day  # nothing yet: the next listed slice
+    assert _next_slice(14 * day, 0) == 92 * day
+    assert _next_slice(366 * day, 0) is None
+    # 20 of the 100 wanted in two days: ten days should hold them, with the margin
+    assert _next_slice(2 * day, ENOUGH_MATCHES // 5) == 10 * day * SLICE_MARGIN
+    assert _next_slice(2 * day, 1) == 250 * day
+    assert _next_slice(14 * day, 1) is None  # past the longest slice: all of time
+
+
+def test_a_narrow_scope_finds_its_older_matches_past_other_departments_recent_ones(
+    support: Department, engineering: Department, agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ticketing import search
+
+    monkeypatch.setattr(search, "ENOUGH_MATCHES", 2)
+    for _ in range(3):
+        make_ticket(department=engineering, subject="Toner leaks")  # recent, not visible
+    mine_old = make_ticket(department=support, subject="Toner leaks")
+    Ticket.objects.filter(pk=mine_old.pk).update(created_at=timezone.now() - timedelta(days=20))
+    mine_new = make_ticket(department=support, subject="Toner again")
+    reply_from_customer(ticket=mine_new, contact=mine_new.requester, body="toner everywhere")
+    # the reply and the subject match in the same slice: one candidate, not two
+    assert _search(agent, "toner") == [mine_new, mine_old]
+    assert _search(agent, "toner leaks") == [mine_old]
