@@ -19,15 +19,25 @@ NOTIFYING_KINDS = frozenset({
 
 
 def on_ticket_event(event: PublishedEvent) -> None:
-    from notifications.services import notifications_for_event
+    on_ticket_events([event])
 
-    if event.kind not in NOTIFYING_KINDS:
+
+def on_ticket_events(published: list[PublishedEvent]) -> None:
+    """The events of one change: their outbox rows are written in one statement."""
+    from notifications.services import notifications_for_events
+
+    notifying = [event for event in published if _may_notify(event)]
+    if not notifying:
         return
-    if event.kind.startswith("sla.") and not event.after.get("notify"):
-        return
-    for notification_id in notifications_for_event(event):
+    for notification_id in notifications_for_events(notifying):
         # Every row of the transaction goes to the broker in one task after the commit.
         events.collect_on_commit("notifications.deliver", notification_id, _enqueue)
+
+
+def _may_notify(event: PublishedEvent) -> bool:
+    if event.kind not in NOTIFYING_KINDS:
+        return False
+    return not (event.kind.startswith("sla.") and not event.after.get("notify"))
 
 
 #: Set while a delivery task of this tenant waits in the queue (tenant-scoped cache key).
@@ -60,4 +70,4 @@ def _enqueue(notification_ids: list[int]) -> None:
 
 
 def register() -> None:
-    events.subscribe(events.ALL, on_ticket_event, in_transaction=True)
+    events.subscribe_batch(on_ticket_events)

@@ -34,6 +34,7 @@ from notifications.models import (
 from notifications.rules import recipients_for
 from notifications.templates_default import default_wording
 from sla.models import ClockKind
+from tenants.config_cache import config_cache
 from tenants.db import connection
 from tenants.models import Tenant
 from ticketing.errors import InvalidInput
@@ -154,21 +155,30 @@ Overrides = tuple[set[tuple[str, str]], dict[tuple[str, str], NotificationTempla
 
 
 def _overrides(event_kind: str) -> Overrides:
-    """The tenant admin's changes for this event in one query: the (audience, channel)
-    pairs turned off, and their own wording per (channel, language)."""
-    off: set[tuple[str, str]] = set()
-    templates: dict[tuple[str, str], NotificationTemplate] = {}
+    """The tenant admin's changes for this event: the (audience, channel) pairs turned
+    off, and their own wording per (channel, language). Read for every event at once and
+    cached per tenant (see ``notifications.apps``)."""
+    every = config_cache.get("notifications:overrides", _load_overrides)
+    return every.get(event_kind, _NO_OVERRIDES)
+
+
+_NO_OVERRIDES: Overrides = (set(), {})
+
+
+def _load_overrides() -> dict[str, Overrides]:
+    """All switches turned off and all own templates, by event, in one query."""
+    every: dict[str, Overrides] = {}
     switch_table = NotificationSwitch._meta.db_table
     template_table = NotificationTemplate._meta.db_table
     with db_connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 'off', audience, channel, '', '' FROM {switch_table}"
-            " WHERE event_kind = %s AND NOT enabled"
-            f" UNION ALL SELECT 'template', channel, language, subject, body FROM {template_table}"
-            " WHERE event_kind = %s",
-            [event_kind, event_kind],
+            f"SELECT 'off', event_kind, audience, channel, '', '' FROM {switch_table}"
+            " WHERE NOT enabled"
+            " UNION ALL SELECT 'template', event_kind, channel, language, subject, body"
+            f" FROM {template_table}"
         )
-        for row_kind, first, second, subject, body in cursor.fetchall():
+        for row_kind, event_kind, first, second, subject, body in cursor.fetchall():
+            off, templates = every.setdefault(event_kind, (set(), {}))
             if row_kind == "off":
                 off.add((first, second))
             else:
@@ -179,12 +189,34 @@ def _overrides(event_kind: str) -> Overrides:
                     subject=subject,
                     body=body,
                 )
-    return off, templates
+    return every
 
 
 def notifications_for_event(event: PublishedEvent) -> list[int]:
     """Write the outbox rows for an event (inside its transaction); their delivery is
     enqueued after commit. Returns the ids of the rows to deliver."""
+    return notifications_for_events([event])
+
+
+def notifications_for_events(published: Sequence[PublishedEvent]) -> list[int]:
+    """The outbox rows of the events one change wrote, in one statement."""
+    rows = [row for event in published for row in _rows_for_event(event)]
+    if not rows:
+        return []
+    # One insert for all that returns the ids. An event is handled once per transaction,
+    # so the unique idempotency keys only meet again if a caller replays the same event:
+    # then the existing row is left as it was (its id comes back, and delivery skips a
+    # row that is no longer queued).
+    created = Notification.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["idempotency_key"],
+        update_fields=["idempotency_key"],
+    )
+    return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
+
+
+def _rows_for_event(event: PublishedEvent) -> list[Notification]:
     ticket = event.ticket  # the service's own instance, when it is at hand
     if ticket is None:
         ticket = (
@@ -195,7 +227,9 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
     if ticket is None:
         return []
     message_id = int(event.after.get("message") or 0)
-    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    message = event.message if event.message is not None else None
+    if message_id and (message is None or message.pk != message_id):
+        message = Message.objects.filter(pk=message_id).first()
     recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
@@ -237,19 +271,7 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
                     sent_at=now if in_app else None,
                 )
             )
-    if not rows:
-        return []
-    # One insert for all that returns the ids. An event is handled once per transaction,
-    # so the unique idempotency keys only meet again if a caller replays the same event:
-    # then the existing row is left as it was (its id comes back, and delivery skips a
-    # row that is no longer queued).
-    created = Notification.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["idempotency_key"],
-        update_fields=["idempotency_key"],
-    )
-    return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
+    return rows
 
 
 class _ReusedMailConnection(threading.local):

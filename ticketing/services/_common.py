@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection as db_connection
 from django.utils import timezone
 
 from tenants.db import connection
 from tenants.models import Tenant, TenantSettings
 from ticketing.errors import TicketLocked
 from ticketing.models import Agent, AgentRole, Ticket
-from ticketing.models.tickets import TICKET_NUMBER_SEQUENCE
 
 
 def now() -> datetime:
@@ -27,14 +25,6 @@ def lock_ticket(ticket: Ticket | int) -> Ticket:
         .select_related("department", "priority", "assignee", "requester")
         .get(pk=pk)
     )
-
-
-def next_ticket_number() -> int:
-    with db_connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [TICKET_NUMBER_SEQUENCE])
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def ensure_not_locked_by_other(ticket: Ticket, agent: Agent | None, *, at: datetime) -> None:
