@@ -200,7 +200,8 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
 
 def notifications_for_events(published: Sequence[PublishedEvent]) -> list[int]:
     """The outbox rows of the events one change wrote, in one statement."""
-    rows = [row for event in published for row in _rows_for_event(event)]
+    tenant = _tenant()
+    rows = [row for event in published for row in _rows_for_event(event, tenant)]
     if not rows:
         return []
     # One insert for all that returns the ids. An event is handled once per transaction,
@@ -216,7 +217,7 @@ def notifications_for_events(published: Sequence[PublishedEvent]) -> list[int]:
     return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
 
 
-def _rows_for_event(event: PublishedEvent) -> list[Notification]:
+def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[Notification]:
     ticket = event.ticket  # the service's own instance, when it is at hand
     if ticket is None:
         ticket = (
@@ -233,7 +234,6 @@ def _rows_for_event(event: PublishedEvent) -> list[Notification]:
     recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
-    tenant = _tenant()
     off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
     links = _links(ticket, tenant)

@@ -22,7 +22,8 @@ def lock_ticket(ticket: Ticket | int) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     return (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("department", "priority", "assignee", "requester")
+        # The requester's account too: the customer's notification names its language.
+        .select_related("department", "priority", "assignee", "requester__user")
         .get(pk=pk)
     )
 
