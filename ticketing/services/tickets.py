@@ -272,8 +272,6 @@ def _ticket_insert(
                 _check_open_limit(requester)
             if product is not None:
                 _check_support_plan(product, requester, today=at.date())
-        # Opened for a chosen assignee: the row is written assigned (and open, as any
-        # assignment makes a new ticket), instead of written and then updated.
         if assignee is not None:
             _check_explicit_assignee(assignee, by=created_by)
         ticket = Ticket.objects.create(
