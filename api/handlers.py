@@ -18,7 +18,9 @@ def on_ticket_event(event: PublishedEvent) -> None:
     from api.webhooks import EVENT_MAP
 
     if event.kind in EVENT_MAP:
-        events.collect_on_commit("api.webhooks", replace(event, ticket=None), _deliver_events)
+        events.collect_on_commit(
+            "api.webhooks", replace(event, ticket=None, message=None), _deliver_events
+        )
 
 
 def _deliver_events(published: list[PublishedEvent]) -> None:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import WEBHOOK_EVENTS, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from tenants.config_cache import config_cache, config_invalidate
 from ticketing import permissions
 from ticketing.contact_events import ContactCreated
 from ticketing.errors import InvalidInput
@@ -199,10 +200,19 @@ def deliveries_create(
     )
 
 
+def active_subscriptions() -> list[WebhookSubscription]:
+    """The tenant's active subscriptions, cached per tenant (see ``api.apps``): every
+    committed ticket change looks them up."""
+    return config_cache.get(
+        "api:webhook-subscriptions",
+        lambda: list(WebhookSubscription.objects.filter(is_active=True)),
+    )
+
+
 def deliveries_create_many(published: Sequence[PublishedEvent]) -> list[int]:
     """Deliveries of a committed transaction's ticket events: the active subscriptions
     are read once; nothing more happens when there are none."""
-    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    subscriptions = active_subscriptions()
     if not subscriptions:
         return []
     created: list[int] = []
@@ -330,4 +340,5 @@ def delivery_replay(*, actor: Agent, delivery: WebhookDelivery) -> WebhookDelive
         WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(
             is_active=True, consecutive_failures=0, disabled_reason=""
         )
+        config_invalidate()  # an update() sends no signal
     return delivery

@@ -40,6 +40,8 @@ TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
 TENANT_PURGE_GRACE_DAYS = env.int("TENANT_PURGE_GRACE_DAYS", default=30)
 #: Seconds between checks of the shared routing generation (cross-process invalidation).
 TENANT_ROUTING_RECHECK_SECONDS = env.float("TENANT_ROUTING_RECHECK_SECONDS", default=1.0)
+#: Seconds between checks of a tenant's configuration generation (tenants.config_cache).
+TENANT_CONFIG_RECHECK_SECONDS = env.float("TENANT_CONFIG_RECHECK_SECONDS", default=1.0)
 #: pg_dump used to capture the tenant template (any version ≥ the server's).
 PG_DUMP = env.str("PG_DUMP", default="")
 

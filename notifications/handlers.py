@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ticketing import events
 from ticketing.events import PublishedEvent
@@ -19,15 +20,25 @@ NOTIFYING_KINDS = frozenset({
 
 
 def on_ticket_event(event: PublishedEvent) -> None:
-    from notifications.services import notifications_for_event
+    on_ticket_events([event])
 
-    if event.kind not in NOTIFYING_KINDS:
+
+def on_ticket_events(published: list[PublishedEvent]) -> None:
+    """The events of one change: their outbox rows are written in one statement."""
+    from notifications.services import notifications_for_events
+
+    notifying = [event for event in published if _may_notify(event)]
+    if not notifying:
         return
-    if event.kind.startswith("sla.") and not event.after.get("notify"):
-        return
-    for notification_id in notifications_for_event(event):
+    for notification_id in notifications_for_events(notifying):
         # Every row of the transaction goes to the broker in one task after the commit.
         events.collect_on_commit("notifications.deliver", notification_id, _enqueue)
+
+
+def _may_notify(event: PublishedEvent) -> bool:
+    if event.kind not in NOTIFYING_KINDS:
+        return False
+    return not (event.kind.startswith("sla.") and not event.after.get("notify"))
 
 
 #: Set while a delivery task of this tenant waits in the queue (tenant-scoped cache key).
@@ -45,7 +56,7 @@ def _enqueue(notification_ids: list[int]) -> None:
     from notifications.tasks import deliver_many
 
     try:
-        if not cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS):
+        if not _mark_pending(cache):
             return  # the waiting task will take these rows too
     except Exception:  # Redis down: try the broker anyway (it is Redis too, usually)
         logger.warning("could not mark the delivery task as pending", exc_info=True)
@@ -59,5 +70,20 @@ def _enqueue(notification_ids: list[int]) -> None:
             logger.debug("could not clear the pending mark", exc_info=True)
 
 
+def _mark_pending(cache: Any) -> bool:
+    """``cache.add`` of the pending mark. On Redis, through one client kept per cache
+    backend: Django builds a new redis-py client (and its table of ~170 response
+    callbacks) for every call, which cost more than the round trip itself here."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return bool(cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS))
+    client = backend.__dict__.get("_caseway_write_client")
+    if client is None:
+        client = backend.get_client(write=True)
+        backend.__dict__["_caseway_write_client"] = client
+    key = cache.make_key(DRAIN_PENDING_KEY)
+    return bool(client.set(key, 1, nx=True, ex=DRAIN_PENDING_SECONDS))
+
+
 def register() -> None:
-    events.subscribe(events.ALL, on_ticket_event, in_transaction=True)
+    events.subscribe_batch(on_ticket_events)

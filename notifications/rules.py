@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from notifications.models import AgentSmsAlerts
+from tenants.config_cache import config_cache
 from ticketing.events import PublishedEvent
 from ticketing.models import Agent, Message, PreferredChannel, Ticket
 
@@ -44,11 +45,18 @@ def _sms_phone(agent: Agent, key: str) -> str:
     switch = SMS_ALERTS.get(key)
     if switch is None:
         return ""
-    try:
-        alerts = agent.sms_alerts
-    except AgentSmsAlerts.DoesNotExist:
-        return ""
-    return str(alerts.phone) if alerts.phone and getattr(alerts, switch) else ""
+    alerts = sms_alerts_by_agent().get(agent.pk)
+    return (
+        str(alerts.phone) if alerts is not None and alerts.phone and getattr(alerts, switch) else ""
+    )
+
+
+def sms_alerts_by_agent() -> dict[int, AgentSmsAlerts]:
+    """Agents' SMS alert wishes (few rows), cached per tenant (see ``notifications.apps``)."""
+    return config_cache.get(
+        "notifications:sms-alerts",
+        lambda: {alerts.agent_id: alerts for alerts in AgentSmsAlerts.objects.all()},
+    )
 
 
 def _agents(agents: list[Agent], key: str, *, exclude_user_id: int | None) -> list[Recipient]:
@@ -68,7 +76,7 @@ def _handlers_of(ticket: Ticket) -> list[Agent]:
     """The assignee, or else the department's agents."""
     if ticket.assignee_id and ticket.assignee is not None:
         return [ticket.assignee]
-    return list(ticket.department.agents.select_related("user", "sms_alerts"))
+    return list(ticket.department.agents.select_related("user"))
 
 
 def recipients_for(

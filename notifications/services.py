@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -39,6 +40,7 @@ from notifications.models import (
 from notifications.rules import recipients_for
 from notifications.templates_default import default_wording
 from sla.models import ClockKind
+from tenants.config_cache import config_cache
 from tenants.db import connection
 from tenants.models import Tenant
 from tenants.services import tenant_shows_powered_by
@@ -173,21 +175,30 @@ Overrides = tuple[set[tuple[str, str]], dict[tuple[str, str], NotificationTempla
 
 
 def _overrides(event_kind: str) -> Overrides:
-    """The tenant admin's changes for this event in one query: the (audience, channel)
-    pairs turned off, and their own wording per (channel, language)."""
-    off: set[tuple[str, str]] = set()
-    templates: dict[tuple[str, str], NotificationTemplate] = {}
+    """The tenant admin's changes for this event: the (audience, channel) pairs turned
+    off, and their own wording per (channel, language). Read for every event at once and
+    cached per tenant (see ``notifications.apps``)."""
+    every = config_cache.get("notifications:overrides", _load_overrides)
+    return every.get(event_kind, _NO_OVERRIDES)
+
+
+_NO_OVERRIDES: Overrides = (set(), {})
+
+
+def _load_overrides() -> dict[str, Overrides]:
+    """All switches turned off and all own templates, by event, in one query."""
+    every: dict[str, Overrides] = {}
     switch_table = NotificationSwitch._meta.db_table
     template_table = NotificationTemplate._meta.db_table
     with db_connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 'off', audience, channel, '', '' FROM {switch_table}"
-            " WHERE event_kind = %s AND NOT enabled"
-            f" UNION ALL SELECT 'template', channel, language, subject, body FROM {template_table}"
-            " WHERE event_kind = %s",
-            [event_kind, event_kind],
+            f"SELECT 'off', event_kind, audience, channel, '', '' FROM {switch_table}"
+            " WHERE NOT enabled"
+            " UNION ALL SELECT 'template', event_kind, channel, language, subject, body"
+            f" FROM {template_table}"
         )
-        for row_kind, first, second, subject, body in cursor.fetchall():
+        for row_kind, event_kind, first, second, subject, body in cursor.fetchall():
+            off, templates = every.setdefault(event_kind, (set(), {}))
             if row_kind == "off":
                 off.add((first, second))
             else:
@@ -198,12 +209,60 @@ def _overrides(event_kind: str) -> Overrides:
                     subject=subject,
                     body=body,
                 )
-    return off, templates
+    return every
 
 
 def notifications_for_event(event: PublishedEvent) -> list[int]:
     """Write the outbox rows for an event (inside its transaction); their delivery is
     enqueued after commit. Returns the ids of the rows to deliver."""
+    return notifications_for_events([event])
+
+
+def notifications_for_events(published: Sequence[PublishedEvent]) -> list[int]:
+    """The outbox rows of the events one change wrote, in one statement."""
+    tenant = _tenant()
+    rows: dict[str, tuple[Any, ...]] = {}
+    for event in published:
+        for row in _rows_for_event(event, tenant):
+            rows.setdefault(str(row[_KEY_INDEX]), row)  # one per event, channel and address
+    if not rows:
+        return []
+    return _outbox_insert(list(rows.values()))
+
+
+#: The outbox columns a new row sets (the others are NULL), in the order of the tuples
+#: ``_rows_for_event`` makes.
+_OUTBOX_COLUMNS = (
+    "idempotency_key", "event_kind", "ticket_id", "channel", "recipient_id", "address",
+    "language", "subject", "body", "thread_id", "status", "sent_at", "created_at",
+    "attempts", "last_error", "provider_message_id", "message_id",
+)  # fmt: skip
+_KEY_INDEX = 0
+_CHANNEL_INDEX = 3
+
+
+def _outbox_insert(rows: list[tuple[Any, ...]]) -> list[int]:
+    """One INSERT for all that returns the ids of the rows to deliver — written as SQL:
+    Django's bulk_create spent more on preparing a handful of rows than the database on
+    storing them. An event is handled once per transaction, so the unique idempotency
+    keys only meet again if a caller replays the same event: then the existing row is
+    left as it was (its id comes back, and delivery skips a row no longer queued)."""
+    table = Notification._meta.db_table
+    one_row = "(" + ", ".join(["%s"] * len(_OUTBOX_COLUMNS)) + ")"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_OUTBOX_COLUMNS)}) VALUES "
+        + ", ".join([one_row] * len(rows))
+        + " ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
+        " RETURNING id, channel"
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+        returned = cursor.fetchall()
+    return [pk for pk, channel in returned if channel != NotificationChannel.IN_APP]
+
+
+def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[Any, ...]]:
+    """The outbox rows of one event, as tuples in ``_OUTBOX_COLUMNS`` order."""
     ticket = event.ticket  # the service's own instance, when it is at hand
     if ticket is None:
         ticket = (
@@ -214,17 +273,18 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
     if ticket is None:
         return []
     message_id = int(event.after.get("message") or 0)
-    message = Message.objects.filter(pk=message_id).first() if message_id else None
+    message = event.message if event.message is not None else None
+    if message_id and (message is None or message.pk != message_id):
+        message = Message.objects.filter(pk=message_id).first()
     recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
-    tenant = _tenant()
     off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
     links = _links(ticket, tenant)
     thread = thread_id(ticket)
     now = timezone.now()
-    rows: list[Notification] = []
+    rows: list[tuple[Any, ...]] = []
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
@@ -244,41 +304,34 @@ def notifications_for_event(event: PublishedEvent) -> list[int]:
                 recipient.key, channel, language, own_values, templates.get((channel, language))
             )
             rows.append(
-                Notification(
-                    idempotency_key=f"{event.event_id}:{channel}:{who}"[:200],
-                    event_kind=event.kind,
-                    ticket=ticket,
-                    channel=channel,
-                    recipient=recipient.user,
-                    address="" if in_app else address,
-                    language=language,
-                    subject=subject[:300],
-                    body=body,
-                    thread_id=thread,
-                    status=NotificationStatus.SENT if in_app else NotificationStatus.QUEUED,
-                    sent_at=now if in_app else None,
+                (
+                    f"{event.event_id}:{channel}:{who}"[:200],
+                    event.kind,
+                    ticket.pk,
+                    str(channel),
+                    recipient.user.pk if recipient.user else None,
+                    "" if in_app else address,
+                    language,
+                    subject[:300],
+                    body,
+                    thread,
+                    str(NotificationStatus.SENT if in_app else NotificationStatus.QUEUED),
+                    now if in_app else None,
+                    now,
+                    0,
+                    "",
+                    "",
+                    "",
                 )
             )
-    if not rows:
-        return []
-    # One insert for all that returns the ids. An event is handled once per transaction,
-    # so the unique idempotency keys only meet again if a caller replays the same event:
-    # then the existing row is left as it was (its id comes back, and delivery skips a
-    # row that is no longer queued).
-    created = Notification.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["idempotency_key"],
-        update_fields=["idempotency_key"],
-    )
-    return [row.pk for row in created if row.channel != NotificationChannel.IN_APP]
+    return rows
 
 
 class _ReusedMailConnection(threading.local):
     """One mail connection per worker thread, kept open across deliveries: opening an
     SMTP session (connect, EHLO, maybe STARTTLS and AUTH) costs more than a message."""
 
-    key: tuple[object, ...] | None = None
+    key: tuple[Any, ...] | None = None
     backend: BaseEmailBackend | None = None
 
     def get(self) -> BaseEmailBackend:

@@ -8,5 +8,9 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from sla import handlers
+        from sla.models import SlaPolicy
+        from tenants.config_cache import depends_on
 
         handlers.register()
+        # Cached per tenant: the active policies with their conditions (sla.services).
+        depends_on([SlaPolicy])

@@ -4,6 +4,7 @@ so a deadline is written (or moved) exactly when the ticket change commits."""
 from __future__ import annotations
 
 from sla.models import SlaPolicy, TicketSla
+from tenants.config_cache import config_cache
 from ticketing import events
 from ticketing.events import PublishedEvent
 from ticketing.models import Message, Ticket, TicketEvent
@@ -25,7 +26,10 @@ def _ticket_and_time(event: PublishedEvent) -> tuple[Ticket, object]:
 
 
 def _has_sla(event: PublishedEvent) -> bool:
-    """Tickets no policy matched need no work at all (one cheap query)."""
+    """Tickets no policy matched need no work at all (one cheap query; none when the
+    tenant has no policy, so no ticket can have one)."""
+    if not config_cache.get("sla:any-policy", SlaPolicy.objects.exists):
+        return False
     return TicketSla.objects.filter(ticket_id=event.ticket_id, policy__isnull=False).exists()
 
 
@@ -37,9 +41,9 @@ def on_created(event: PublishedEvent) -> None:
 
 
 def on_rematch(event: PublishedEvent) -> None:
-    from sla.services import sla_rematch
+    from sla.services import active_policies, sla_rematch
 
-    if not SlaPolicy.objects.filter(is_active=True).exists():
+    if not active_policies():
         return
     ticket, at = _ticket_and_time(event)
     sla_rematch(ticket, at=at, reason=event.kind)  # type: ignore[arg-type]
@@ -59,7 +63,9 @@ def on_message(event: PublishedEvent) -> None:
 
     if not event.after.get("public") or not _has_sla(event):
         return
-    message = Message.objects.only("from_staff", "ticket_id").get(pk=event.after["message"])
+    message = event.message  # the service's own, when at hand
+    if message is None or message.pk != event.after["message"]:
+        message = Message.objects.only("from_staff", "ticket_id").get(pk=event.after["message"])
     ticket, at = _ticket_and_time(event)
     if message.from_staff:
         sla_agent_replied(ticket, at=at)  # type: ignore[arg-type]

@@ -17,14 +17,8 @@ from sla.clocks import (
     clock_start,
     policy_rules,
 )
-from sla.models import (
-    ClockKind,
-    ClockState,
-    SlaClock,
-    SlaPolicy,
-    TicketSla,
-    VipCondition,
-)
+from sla.models import ClockKind, ClockState, SlaClock, SlaPolicy, TicketSla, VipCondition
+from tenants.config_cache import config_cache
 from ticketing.events import record_event
 from ticketing.models import Ticket, TicketStatus
 from ticketing.models.catalogue import SupportPlan
@@ -74,15 +68,25 @@ def policy_matches(policy: SlaPolicy, ticket: Ticket, *, plan_levels: set[str]) 
     return not (policy.vip == VipCondition.NOT_VIP and vip)
 
 
-def policy_match(ticket: Ticket, *, today: date) -> SlaPolicy | None:
-    """The first active policy, in order, whose every condition matches."""
-    if ticket.is_internal:
-        return None
-    policies = list(
+def active_policies() -> list[SlaPolicy]:
+    """The active policies in order, with their conditions, cached per tenant (see
+    ``sla.apps``): every new ticket is matched against them."""
+    return config_cache.get("sla:active-policies", _load_active_policies)
+
+
+def _load_active_policies() -> list[SlaPolicy]:
+    return list(
         SlaPolicy.objects.filter(is_active=True).prefetch_related(
             "priorities", "departments", "categories", "products", "organizations"
         )
     )
+
+
+def policy_match(ticket: Ticket, *, today: date) -> SlaPolicy | None:
+    """The first active policy, in order, whose every condition matches."""
+    if ticket.is_internal:
+        return None
+    policies = active_policies()
     if not policies:
         return None
     levels = plan_levels_of(ticket, today) if any(p.plan_levels for p in policies) else set()

@@ -18,6 +18,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from tenants.config_cache import config_cache
 from tenants.db import connection
 from tenants.models import Tenant
 from tenants.routing import router
@@ -117,8 +118,11 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_routing_and_schema() -> Iterator[None]:
-    """No route cached by one test (maybe of a rolled-back tenant) leaks into the next."""
+    """No route or tenant configuration cached by one test (maybe of a rolled-back
+    tenant) leaks into the next."""
     router.clear()
+    config_cache.clear()
     yield
     router.clear()
+    config_cache.clear()
     connection.set_schema_to_public()

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.db import connection
-from ticketing.models import Ticket, TicketEvent
+from ticketing.models import Message, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +47,36 @@ class PublishedEvent:
     after: dict[str, Any] = field(default_factory=dict)
     #: In-transaction handlers only: the ticket instance the service just wrote.
     ticket: Ticket | None = field(default=None, compare=False, repr=False)
+    #: In-transaction handlers only: the message the event is about, as just written.
+    message: Message | None = field(default=None, compare=False, repr=False)
 
 
 Handler = Callable[[PublishedEvent], None]
+BatchHandler = Callable[[list[PublishedEvent]], None]
 
 
 class EventRegistry:
     def __init__(self) -> None:
         self._in_transaction: dict[str, list[Handler]] = defaultdict(list)
         self._after_commit: dict[str, list[Handler]] = defaultdict(list)
+        self._batches: list[BatchHandler] = []
+
+    def subscribe_batch(self, handler: BatchHandler) -> None:
+        """In the transaction, every kind: ``handler`` gets the events one change wrote
+        together (``record_events``) in one call, after the per-event handlers, so that
+        it can write its own rows for all of them in one statement."""
+        if handler not in self._batches:
+            self._batches.append(handler)
+
+    def unsubscribe_batch(self, handler: BatchHandler) -> None:
+        if handler in self._batches:
+            self._batches.remove(handler)
+
+    def publish_all(self, events: list[PublishedEvent]) -> None:
+        for event in events:
+            self.publish(event)
+        for handler in list(self._batches):
+            handler(events)
 
     def subscribe(self, kind: str, handler: Handler, *, in_transaction: bool = False) -> None:
         target = self._in_transaction if in_transaction else self._after_commit
@@ -72,7 +93,7 @@ class EventRegistry:
             handler(event)
         after_commit = self._after_commit[event.kind] + self._after_commit[ALL]
         if after_commit:
-            detached = replace(event, ticket=None)
+            detached = replace(event, ticket=None, message=None)
             for handler in after_commit:
                 transaction.on_commit(_safely(handler, detached))
 
@@ -129,12 +150,73 @@ def _safely_flush(flush: Callable[[list[Any]], None], items: list[Any]) -> Calla
 registry = EventRegistry()
 subscribe = registry.subscribe
 unsubscribe = registry.unsubscribe
+subscribe_batch = registry.subscribe_batch
+unsubscribe_batch = registry.unsubscribe_batch
 
 
 def actor_label(user: Any) -> str:
     if user is None:
         return "System"
     return str(user.get_full_name()) if hasattr(user, "get_full_name") else str(user)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """One timeline row to write with others in one statement (``record_events``)."""
+
+    kind: str
+    actor: Any = None
+    actor_name: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    note: str = ""
+    at: Any = None
+    #: The ticket as this event's in-transaction handlers should see it, when the
+    #: service has already written later changes (default: the ticket written).
+    ticket_as_of: Ticket | None = None
+    message: Message | None = None
+
+
+def record_events(*, ticket: Ticket, drafts: list[EventDraft]) -> list[TicketEvent]:
+    """Write several timeline rows of one change in one INSERT, then publish each, in
+    order. Call inside the change's transaction."""
+    at = timezone.now()
+    rows = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                kind=draft.kind,
+                actor=draft.actor,
+                actor_name=(
+                    draft.actor_name if draft.actor_name is not None else actor_label(draft.actor)
+                ),
+                at=draft.at or at,
+                before=draft.before or {},
+                after=draft.after or {},
+                note=draft.note,
+            )
+            for draft in drafts
+        ]
+    )
+    schema_name = str(connection.schema_name)
+    registry.publish_all(
+        [
+            PublishedEvent(
+                schema_name=schema_name,
+                event_id=event.pk,
+                ticket_id=ticket.pk,
+                kind=event.kind,
+                actor_id=draft.actor.pk if draft.actor is not None else None,
+                at=event.at,
+                before=event.before,
+                after=event.after,
+                ticket=draft.ticket_as_of or ticket,
+                message=draft.message,
+            )
+            for draft, event in zip(drafts, rows, strict=True)
+        ]
+    )
+    return rows
 
 
 def record_event(
@@ -147,30 +229,19 @@ def record_event(
     after: dict[str, Any] | None = None,
     note: str = "",
     at: Any = None,
+    message: Message | None = None,
 ) -> TicketEvent:
     """Write the timeline row for a change and publish it. Call inside the change's
-    transaction."""
-    event = TicketEvent.objects.create(
-        ticket=ticket,
+    transaction. ``message``: the message the event is about, when the caller has it
+    (handlers then need not read it again)."""
+    draft = EventDraft(
         kind=kind,
         actor=actor,
-        actor_name=actor_name if actor_name is not None else actor_label(actor),
-        at=at or timezone.now(),
-        before=before or {},
-        after=after or {},
+        actor_name=actor_name,
+        before=before,
+        after=after,
         note=note,
+        at=at,
+        message=message,
     )
-    registry.publish(
-        PublishedEvent(
-            schema_name=str(connection.schema_name),
-            event_id=event.pk,
-            ticket_id=ticket.pk,
-            kind=kind,
-            actor_id=actor.pk if actor is not None else None,
-            at=event.at,
-            before=event.before,
-            after=event.after,
-            ticket=ticket,
-        )
-    )
-    return event
+    return record_events(ticket=ticket, drafts=[draft])[0]

@@ -122,7 +122,8 @@ def test_a_customer_registers_submits_follows_replies_closes_and_rates(
         assert ticket.rating.score == 5
     page.get_by_role("link", name="My tickets").first.click()
     page.get_by_role("link", name=re.compile("Closed")).click()
-    assert page.get_by_role("link", name="Tablet will not start").is_visible()
+    # Waits for the closed tab to render (is_visible() does not wait: a race under load).
+    page.get_by_role("link", name="Tablet will not start").wait_for()
 
 
 def test_the_same_journey_in_persian_is_right_to_left_and_translated(

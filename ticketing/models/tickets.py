@@ -90,7 +90,17 @@ _IS_ACTIVE = Q(status="new") | Q(status="open") | Q(status="pending") | Q(status
 
 
 class Ticket(models.Model):
-    number = models.BigIntegerField(_("number"), unique=True, editable=False)
+    #: Drawn from the tenant's sequence by the INSERT itself (no round trip of its own).
+    number = models.BigIntegerField(
+        _("number"),
+        unique=True,
+        editable=False,
+        db_default=models.Func(
+            models.Value(TICKET_NUMBER_SEQUENCE),
+            function="nextval",
+            output_field=models.BigIntegerField(),
+        ),
+    )
     subject = models.CharField(_("subject"), max_length=250)
     description = models.TextField(_("description"), blank=True)
     department = models.ForeignKey(

@@ -161,8 +161,10 @@ def check_storage_left(*, adding: int) -> None:
     """The plan's attachment storage (``tenant.limits.storage_mb``) is not exceeded."""
     from ticketing.limits import current_limits
 
+    if adding <= 0:
+        return  # nothing to store: no need to read the plan
     limit_mb = current_limits().storage_mb
-    if limit_mb is None or adding <= 0:
+    if limit_mb is None:
         return
     used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
     if used + adding > limit_mb * 1024 * 1024:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from ticketing import permissions
 from ticketing.errors import DescriptionFrozen, InvalidInput, InvalidTransition, PermissionDenied
-from ticketing.events import record_event
+from ticketing.events import EventDraft, record_event, record_events
 from ticketing.models import (
     Agent,
     Contact,
@@ -32,7 +32,7 @@ from ticketing.services.attachments import (
     attachments_discard,
     attachments_prepare,
 )
-from ticketing.services.operations import status_apply, status_prepare, status_record
+from ticketing.services.operations import status_apply, status_draft, status_prepare
 from ticketing.services.tickets import contact_check_allowed, ticket_create
 
 S = TicketStatus
@@ -129,15 +129,18 @@ def reply_from_agent(
             target = next_status or (S.OPEN if ticket.status == S.NEW else None)
             change = status_prepare(ticket=ticket, status=target, at=at) if target else None
             ticket.save(update_fields=[*fields, *(change.fields if change else ())])
-            record_event(
-                ticket=ticket,
-                kind="message.created",
-                actor=agent.user,
-                at=at,
-                after={"message": message.pk, "kind": message.kind, "public": True},
-            )
+            drafts = [
+                EventDraft(
+                    kind="message.created",
+                    actor=agent.user,
+                    at=at,
+                    after={"message": message.pk, "kind": message.kind, "public": True},
+                    message=message,
+                )
+            ]
             if change is not None:
-                status_record(ticket=ticket, change=change, actor_user=agent.user, at=at)
+                drafts.append(status_draft(change, actor_user=agent.user, at=at))
+            record_events(ticket=ticket, drafts=drafts)  # one INSERT for both rows
     except Exception:
         attachments_discard(stored)
         raise
@@ -200,6 +203,7 @@ def reply_from_customer(
                 actor_name=contact.full_name,
                 at=at,
                 after={"message": message.pk, "kind": message.kind, "public": True},
+                message=message,
             )
             if ticket.status in (S.PENDING, S.RESOLVED, S.CLOSED):
                 status_apply(
@@ -314,6 +318,7 @@ def note_add(
                 actor=agent.user,
                 at=at,
                 after={"message": message.pk, "kind": message.kind, "public": False},
+                message=message,
             )
             if mentions:
                 record_event(

@@ -22,7 +22,7 @@ from ticketing.errors import (
     PermissionDenied,
     TicketLocked,
 )
-from ticketing.events import record_event
+from ticketing.events import EventDraft, record_event, record_events
 from ticketing.models import (
     Agent,
     AgentRole,
@@ -346,8 +346,19 @@ def status_record(
     note: str = "",
     actor_name: str | None = None,
 ) -> None:
-    record_event(
+    record_events(
         ticket=ticket,
+        drafts=[
+            status_draft(change, actor_user=actor_user, at=at, note=note, actor_name=actor_name)
+        ],
+    )
+
+
+def status_draft(
+    change: StatusChange, *, actor_user: Any, at: Any, note: str = "", actor_name: str | None = None
+) -> EventDraft:
+    """The timeline row of a status change, to write with the change's other rows."""
+    return EventDraft(
         kind=change.kind,
         actor=actor_user,
         actor_name=actor_name,

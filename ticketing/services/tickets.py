@@ -3,8 +3,10 @@ behalf (phone), internal tickets between agents, guest tickets, and through the 
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from tenants.config_cache import config_cache
 from ticketing.errors import (
     AssigneeNotEligible,
     ContactNotAllowed,
@@ -20,7 +23,7 @@ from ticketing.errors import (
     PermissionDenied,
     SupportPlanRequired,
 )
-from ticketing.events import record_event
+from ticketing.events import EventDraft, record_events
 from ticketing.models import (
     Agent,
     AssignmentStrategy,
@@ -34,10 +37,11 @@ from ticketing.models import (
     SupportPlan,
     Ticket,
     TicketForm,
+    TicketStatus,
     TicketType,
 )
 from ticketing.models.tickets import OPEN_STATUSES
-from ticketing.services._common import next_ticket_number, now, tenant_settings
+from ticketing.services._common import now, tenant_settings
 from ticketing.services.assignment import assignee_suggest
 from ticketing.services.attachments import (
     StoredFile,
@@ -65,11 +69,20 @@ def contact_check_allowed(contact: Contact, *, today: date | None = None) -> Non
         )
 
 
+def open_tickets_limit() -> int:
+    """The tenant's limit of open tickets per customer (0: none), cached per tenant."""
+
+    def load() -> int:
+        settings = tenant_settings()
+        return settings.open_tickets_per_customer if settings else 0
+
+    return config_cache.get("ticketing:open-tickets-per-customer", load)
+
+
 def _check_open_limit(requester: Contact) -> None:
     """Inside the creating transaction: the customer's row is locked first, so two
     submissions at once are counted one after the other."""
-    settings = tenant_settings()
-    limit = settings.open_tickets_per_customer if settings else 0
+    limit = open_tickets_limit()
     if not limit:
         return
     Contact.objects.select_for_update().filter(pk=requester.pk).exists()
@@ -107,7 +120,13 @@ def ticket_form_for(*, department: Department, category: Category | None) -> Tic
 
 def _form_for(department: Department, category: Category | None) -> TicketForm | None:
     """The category's form, else the department's default form, else a department form
-    (one query, fields prefetched for validation)."""
+    (fields prefetched for validation), cached per tenant (see ``ticketing.apps``)."""
+    category_id = category.pk if category else ""
+    key = f"ticketing:form:{department.pk}:{department.default_form_id}:{category_id}"
+    return config_cache.get(key, lambda: _form_lookup(department, category))
+
+
+def _form_lookup(department: Department, category: Category | None) -> TicketForm | None:
     candidates = Q(department=department, category__isnull=True)
     if category is not None:
         candidates |= Q(category=category)
@@ -127,10 +146,19 @@ def _form_for(department: Department, category: Category | None) -> TicketForm |
     return min(forms, key=precedence)
 
 
+def priorities_by_level() -> dict[int, Priority]:
+    """The tenant's five priorities, cached per tenant (see ``ticketing.apps``)."""
+    return config_cache.get(
+        "ticketing:priorities", lambda: {p.level: p for p in Priority.objects.all()}
+    )
+
+
 def _default_priority(department: Department) -> Priority:
+    levels = priorities_by_level()
     if department.default_priority_id:
-        return department.default_priority  # type: ignore[return-value]
-    return Priority.objects.get(level=DEFAULT_PRIORITY_LEVEL)
+        by_id = {priority.pk: priority for priority in levels.values()}
+        return by_id.get(department.default_priority_id) or department.default_priority  # type: ignore[return-value]
+    return levels.get(DEFAULT_PRIORITY_LEVEL) or Priority.objects.get(level=DEFAULT_PRIORITY_LEVEL)
 
 
 def ticket_create(
@@ -244,8 +272,9 @@ def _ticket_insert(
                 _check_open_limit(requester)
             if product is not None:
                 _check_support_plan(product, requester, today=at.date())
+        if assignee is not None:
+            _check_explicit_assignee(assignee, by=created_by)
         ticket = Ticket.objects.create(
-            number=next_ticket_number(),
             subject=subject,
             description=description,
             department=department,
@@ -266,14 +295,17 @@ def _ticket_insert(
             updated_at=at,
             dispatched_at=at,
             status_changed_at=at,
+            # Opened for a chosen assignee: the row is written assigned, and open as any
+            # assignment makes a new ticket, instead of written and then updated.
+            assignee=assignee,
+            status=TicketStatus.OPEN if assignee is not None else TicketStatus.NEW,
         )
         if cc:
             ticket.cc_contacts.set(cc)
         if is_internal and created_by is not None:
             ticket.watchers.add(created_by)
         attachments_attach(ticket=ticket, message=None, files=stored, uploaded_by=actor)
-        record_event(
-            ticket=ticket,
+        created = EventDraft(
             kind="ticket.created",
             actor=actor,
             at=at,
@@ -281,31 +313,44 @@ def _ticket_insert(
                 "number": ticket.number,
                 "department": department.pk,
                 "priority": priority.pk,
-                "status": ticket.status,
+                "status": TicketStatus.NEW,
                 "channel": channel,
                 "requester": requester.pk if requester else None,
                 # Chosen by the opener and assigned next: who handles it is known already.
                 "assignee": assignee.pk if assignee else None,
             },
         )
-        _assign_on_create(ticket, explicit=assignee, by=created_by, at=at, actor=actor)
+        if assignee is None:
+            record_events(ticket=ticket, drafts=[created])
+            _assign_automatically(ticket, at=at)
+            return ticket
+        # Both rows in one statement; handlers of "created" see the ticket as it was
+        # before the assignment, as they would had it been a second step.
+        as_created = copy.copy(ticket)
+        as_created.assignee = None
+        as_created.status = TicketStatus.NEW
+        assigned = EventDraft(
+            kind="ticket.assigned",
+            actor=actor,
+            at=at,
+            before={"assignee": None},
+            after={"assignee": assignee.pk, "status": ticket.status},
+        )
+        record_events(ticket=ticket, drafts=[replace(created, ticket_as_of=as_created), assigned])
     return ticket
 
 
-def _assign_on_create(
-    ticket: Ticket, *, explicit: Agent | None, by: Agent | None, at: Any, actor: Any
-) -> None:
+def _check_explicit_assignee(assignee: Agent, *, by: Agent | None) -> None:
+    if by is None:
+        raise PermissionDenied(_("Only agents can choose the assignee."))
+    if not (assignee.is_active and assignee.user.is_active):
+        raise AssigneeNotEligible(_("%(name)s is not active.") % {"name": assignee.display_name})
+
+
+def _assign_automatically(ticket: Ticket, *, at: Any) -> None:
+    """The department's strategy (or the organization's default engineer) picks one."""
     from ticketing.services.operations import assignment_apply
 
-    if explicit is not None:
-        if by is None:
-            raise PermissionDenied(_("Only agents can choose the assignee."))
-        if not (explicit.is_active and explicit.user.is_active):
-            raise AssigneeNotEligible(
-                _("%(name)s is not active.") % {"name": explicit.display_name}
-            )
-        assignment_apply(ticket=ticket, agent=explicit, actor=actor, at=at, note="")
-        return
     if ticket.is_internal:
         return
     requester = ticket.requester
