@@ -167,19 +167,26 @@ def _number_filter(text: str) -> Q | None:
     return None
 
 
-def tickets_matching(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """``tickets`` narrowed to those ``text`` finds by the console's rules (every word in
-    the subject, description, a reply or a note, in any of the four languages; or the
-    ticket's number), unranked and in the queryset's own order: for lists that page
-    through every match, such as the API's cursor pages."""
+def keyword_filter(text: str) -> Q | None:
+    """The condition ``text`` puts on tickets by the console's rules (every word in the
+    subject, description, a reply or a note, in any of the four languages; or the
+    ticket's number); ``None`` for an empty query."""
     text = clean_query(text)
     if not text:
-        return tickets
+        return None
     keyword = Q(pk__in=matching_ticket_ids_sql(text))
     number = _number_filter(text)
     if number is not None:
         keyword |= number
-    return tickets.filter(keyword)
+    return keyword
+
+
+def tickets_matching(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """``tickets`` narrowed to those ``text`` finds (``keyword_filter``), unranked and in
+    the queryset's own order: for lists that page through every match, such as the
+    API's cursor pages."""
+    keyword = keyword_filter(text)
+    return tickets if keyword is None else tickets.filter(keyword)
 
 
 def _customers_matching(text: str) -> QuerySet[Contact]:

@@ -138,25 +138,52 @@ def tickets_of_contact(*, contact: Contact, state: str = "open") -> QuerySet[Tic
     return tickets.distinct().order_by("-updated_at")
 
 
-def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
-    """Find customers by employee number, email, phone or (part of) their name."""
-    query = query.strip()
-    contacts = Contact.objects.select_related("organization")
-    if not query:
-        return contacts.none()
+def _contact_exact_match(query: str) -> Q:
     digits = phone_digits(query)
     exact = Q(employee_number=query) | Q(email_lower=query.casefold())
     if len(digits) >= 7:  # with or without country code / leading zero
         exact |= Q(phone_digits_reversed__startswith=digits.lstrip("0")[::-1])
-    by_exact = contacts.annotate(email_lower=Lower("email")).filter(exact)
-    if by_exact.exists():
-        return by_exact[:limit]
+    return exact
+
+
+def _contact_name_prefixes(query: str) -> SearchQuery:
     words = [word.replace("'", "''").replace("\\", "") for word in query.split()]
     prefix_query = " & ".join(f"'{word}':*" for word in words if word)
+    return SearchQuery(prefix_query, search_type="raw", config="simple")
+
+
+def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
+    """Find customers by employee number, email, phone or (part of) their name; an exact
+    match on the first three hides the name matches."""
+    query = query.strip()
+    contacts = Contact.objects.select_related("organization")
+    if not query:
+        return contacts.none()
+    by_exact = contacts.annotate(email_lower=Lower("email")).filter(_contact_exact_match(query))
+    if by_exact.exists():
+        return by_exact[:limit]
     return (
         contacts.annotate(name_search=SearchVector("full_name", config="simple"))
-        .filter(name_search=SearchQuery(prefix_query, search_type="raw", config="simple"))
+        .filter(name_search=_contact_name_prefixes(query))
         .order_by("full_name")[:limit]
+    )
+
+
+def contact_ids_matching(*, query: str, limit: int) -> QuerySet[Contact]:
+    """Ids of up to ``limit`` customers whose employee number, email or phone is
+    ``query`` or whose name has its words as prefixes, as one lazy subquery (no look-up
+    of its own, for conditions such as a ticket search's requester)."""
+    query = query.strip()
+    if not query:
+        return Contact.objects.none().values("id")
+    return (
+        Contact.objects.annotate(
+            email_lower=Lower("email"),
+            name_search=SearchVector("full_name", config="simple"),
+        )
+        .filter(_contact_exact_match(query) | Q(name_search=_contact_name_prefixes(query)))
+        .order_by("id")
+        .values("id")[:limit]
     )
 
 

@@ -1,6 +1,5 @@
-"""Reads the console's ticket list needs on top of ``ticketing.selectors``: search and
-sorting. The search box calls ``tickets_search``, so the full-text search of the
-knowledge-base branch can replace its body without touching the pages."""
+"""Reads the console's ticket list needs on top of ``ticketing.selectors``: the search
+box and sorting."""
 
 from __future__ import annotations
 
@@ -9,21 +8,24 @@ from django.db.models.functions import Coalesce, Greatest
 
 from sla.models import ClockState
 from ticketing.models import Ticket
+from ticketing.search import clean_query, keyword_filter
+from ticketing.selectors import contact_ids_matching
+
+#: Customers a search box query may name; their tickets join the keyword matches.
+REQUESTERS_LIMIT = 50
 
 
 def tickets_search(*, tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
-    """Tickets whose number, subject or requester matches ``query``."""
-    query = query.strip().lstrip("#")
-    if not query:
+    """Tickets the search box finds: full-text over subject, description, replies and
+    notes (``ticketing.search``), the ticket number (``#1042`` or ``1042``), or the
+    requester found by name, email, phone or employee number. Combined with the list's
+    filters and kept in its sort order."""
+    query = clean_query(query)
+    keyword = keyword_filter(query.lstrip("#"))
+    if keyword is None:
         return tickets
-    match = (
-        Q(subject__icontains=query)
-        | Q(requester__full_name__icontains=query)
-        | Q(requester__email__iexact=query)
-    )
-    if query.isdigit():
-        match |= Q(number=int(query))
-    return tickets.filter(match)
+    requesters = contact_ids_matching(query=query, limit=REQUESTERS_LIMIT)
+    return tickets.filter(keyword | Q(requester_id__in=requesters))
 
 
 def tickets_sorted(*, tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:

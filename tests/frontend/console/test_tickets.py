@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import TenantUnderTest
-from tests.ticketing.factories import ContactFactory
+from tests.ticketing.factories import ContactFactory, DepartmentFactory
 from ticketing.models import Agent, Contact, Department, Ticket, TicketEvent
 from ticketing.services.tickets import ticket_create
 
@@ -225,3 +225,40 @@ def test_tenant_b_tickets_are_not_reachable_from_tenant_a(
     assert client.get(f"/console/tickets/{secret.number}/").status_code == 404
     assert "Bravo secret" not in client.get("/console/tickets/?status=all").content.decode()
     assert client.get(f"/console/customers/{contact.pk}/").status_code in (404,)
+
+
+def test_search_box_uses_full_text_over_the_conversation_the_customer_and_the_number(
+    in_alpha: TenantUnderTest, tenant_b: TenantUnderTest, agent: Agent, support: Department
+) -> None:
+    from django_tenants.utils import schema_context
+
+    from ticketing.services.conversation import note_add, reply_from_agent
+
+    nadia = ContactFactory.create(full_name="Nadia Rahimi", email="nadia@example.com")
+    toner = ticket_create(subject="Question", channel="portal", requester=nadia, department=support)
+    reply_from_agent(ticket=toner, agent=agent, body="Replaced the toner cartridges.")
+    persian = ticket_create(
+        subject="چاپگر", channel="portal", requester=ContactFactory.create(), department=support
+    )
+    note_add(ticket=persian, agent=agent, body="كارتريج يك بار ديگر عوض شد")  # Arabic kaf/yeh
+    with schema_context(tenant_b.tenant.schema_name):
+        bravo = ContactFactory.create(full_name="Bravo Toner", email="toner@bravo.example")
+        ticket_create(
+            subject="Toner in Bravo",
+            channel="portal",
+            requester=bravo,
+            department=DepartmentFactory.create(),
+        )
+    client = _client(in_alpha, agent)
+
+    def found(query: str) -> list[int]:
+        response = client.get("/console/tickets/", {"q": query, "status": "all"})
+        assert response.status_code == 200
+        return [t.pk for t in response.context["tickets"]]
+
+    assert found("cartridge") == [toner.pk]  # stemmed, in an agent's reply
+    assert found("کارتریج") == [persian.pk]  # Persian letters find Arabic variants in a note
+    assert found("Nadia") == [toner.pk]  # the requester's name
+    assert found("nadia@example.com") == [toner.pk]
+    assert found(f"#{persian.number}") == [persian.pk]
+    assert found("toner") == [toner.pk]  # never tenant B's ticket or customer
