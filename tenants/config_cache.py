@@ -161,14 +161,23 @@ def config_invalidate(schema_name: str | None = None) -> None:
 
 
 def depends_on(
-    models: Iterable[type[Model]], *, schema_of: Callable[[Any], str | None] | None = None
+    models: Iterable[type[Model]],
+    *,
+    schema_of: Callable[[Any], str | None] | None = None,
+    ignore_update_fields: Iterable[str] = (),
 ) -> None:
     """Cached values are made of these models: a change to any row invalidates the tenant.
 
     ``schema_of(instance)`` names the tenant of a public-schema row (tenant settings);
-    tenant-schema rows belong to the current schema."""
+    tenant-schema rows belong to the current schema. A save limited to
+    ``ignore_update_fields`` (``save(update_fields=...)``) leaves the cache alone: for
+    columns no cached value reads, written often (a user's last sign-in)."""
+    ignored = frozenset(ignore_update_fields)
 
     def changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if ignored and update_fields and ignored.issuperset(update_fields):
+            return
         if schema_of is None:
             config_invalidate()
             return
