@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import ApiKey, ApiScope
-from tenants.config_cache import config_cache
+from tenants.config_cache import TenantConfigCache
 from ticketing import permissions
 from ticketing.errors import InvalidInput
 from ticketing.models import Agent
@@ -23,6 +23,9 @@ KEY_PREFIX = "cw_"
 CACHED_KEYS_LIMIT = 200
 #: Seconds between writes of a key's last-used time.
 LAST_USED_WRITE_SECONDS = 60
+
+#: The tenant's keys with their agents and users; ``api.apps`` names what drops it.
+api_key_cache = TenantConfigCache("api-keys")
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,9 @@ def api_key_create(
 def _cached_keys() -> dict[str, bytes] | None:
     """The tenant's unrevoked keys by prefix, each pickled with its agent and user, or
     None when the tenant has too many. Cached per tenant in the process (see
-    ``api.apps``: saving or deleting a key, an agent or a user drops it at once here and
-    within ``TENANT_CONFIG_RECHECK_SECONDS`` in other processes). Pickled, so each
+    ``api.apps``: saving or deleting a key, or changing an agent or a user, drops it at
+    once here and within ``TENANT_CONFIG_RECHECK_SECONDS`` in other processes; a
+    transaction that did so reads around it until it ends). Pickled, so each
     request gets its own instances: nothing one request sets on its agent reaches the
     next."""
 
@@ -88,7 +92,7 @@ def _cached_keys() -> dict[str, bytes] | None:
             return None
         return {key.prefix: pickle.dumps(key) for key in keys}
 
-    cached: dict[str, bytes] | None = config_cache.get("api:keys", load)
+    cached: dict[str, bytes] | None = api_key_cache.get("keys", load)
     return cached
 
 
