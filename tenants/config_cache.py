@@ -15,6 +15,10 @@ A transaction that changed such a row reads around the cache until it ends: what
 is not committed yet and must not be served to anybody else (a rollback would leave it
 behind). ``QuerySet.update()`` sends no signal: code that updates these models in bulk
 calls ``config_invalidate`` itself.
+
+``config_cache`` holds the configuration; an app whose cached values depend on models
+that change more often than configuration (agents, users) keeps its own
+``TenantConfigCache(name)``, so those changes do not drop everybody's configuration.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -50,13 +54,23 @@ class _Entry:
 
 
 class TenantConfigCache:
-    def __init__(self) -> None:
+    """Values cached per tenant schema in this process, with their own generation in
+    Redis and their own invalidation (``invalidate``, ``depends_on``)."""
+
+    #: Every cache made, for tests that start each test with nothing cached.
+    instances: ClassVar[list[TenantConfigCache]] = []
+
+    def __init__(self, name: str = "tenant-config") -> None:
+        TenantConfigCache.instances.append(self)
+        self.name = name
+        self._generation_key = name + "-generation:{schema}"
+        self._dirty_attribute = "_caseway_dirty:" + name
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str, load: Callable[[], T]) -> T:
         schema = str(connection.schema_name)
-        if _dirty_here(schema):
+        if self._dirty_here(schema):
             return load()
         entry = self._entry(schema)
         try:
@@ -74,7 +88,7 @@ class TenantConfigCache:
         entry = self._entries.get(schema)
         if entry is not None and now - entry.checked_at < settings.TENANT_CONFIG_RECHECK_SECONDS:
             return entry
-        generation = _read_generation(schema)
+        generation = self._read_generation(schema)
         with self._lock:
             current = self._entries.get(schema)
             if current is not None and current is not entry:
@@ -96,96 +110,119 @@ class TenantConfigCache:
         with self._lock:
             self._entries.clear()
 
+    def _read_generation(self, schema: str) -> str | None:
+        """``None`` (Redis down or never set) makes the entry short-lived: it is renewed
+        at the next recheck, so a missed bump costs at most one recheck interval."""
+        try:
+            value = caches["platform"].get(self._generation_key.format(schema=schema))
+        except Exception:
+            logger.warning("%s generation unavailable; re-reading", self.name)
+            return None
+        return str(value) if value is not None else None
+
+    def _bump_generation(self, schema: str) -> None:
+        self.forget(schema)
+        try:
+            caches["platform"].set(
+                self._generation_key.format(schema=schema), uuid.uuid4().hex, None
+            )
+        except Exception:
+            logger.warning("could not publish the %s generation of %s", self.name, schema)
+
+    # --- transactions that changed what is cached ----------------------------------------
+
+    def _dirty_marks(self) -> dict[str, Callable[[], None]]:
+        conn = transaction.get_connection()
+        marks: dict[str, Callable[[], None]] = conn.__dict__.setdefault(self._dirty_attribute, {})
+        if marks:
+            # A mark lives as long as its commit callback waits: Django empties the list
+            # on commit and on rollback (and drops a rolled-back savepoint's callbacks).
+            pending = {id(entry[1]) for entry in conn.run_on_commit}
+            for schema in [s for s, callback in marks.items() if id(callback) not in pending]:
+                del marks[schema]
+        return marks
+
+    def _dirty_here(self, schema: str) -> bool:
+        conn = transaction.get_connection()
+        if not conn.in_atomic_block:
+            return False
+        return schema in self._dirty_marks()
+
+    def invalidate(self, schema_name: str | None = None) -> None:
+        """What is cached for ``schema_name`` (default: the current tenant) changed."""
+        schema = schema_name or str(connection.schema_name)
+        self.forget(schema)
+        conn = transaction.get_connection()
+        if not conn.in_atomic_block:
+            self._bump_generation(schema)
+            return
+        marks = self._dirty_marks()
+        if schema in marks:
+            return
+
+        def committed() -> None:
+            self._bump_generation(schema)
+
+        marks[schema] = committed
+        transaction.on_commit(committed)
+
+    def depends_on(
+        self,
+        models: Iterable[type[Model]],
+        *,
+        schema_of: Callable[[Any], str | None] | None = None,
+        ignore_update_fields: Iterable[str] = (),
+        ignore_created: bool = False,
+    ) -> None:
+        """Cached values are made of these models: a change to any row invalidates the
+        tenant.
+
+        ``schema_of(instance)`` names the tenant of a public-schema row (tenant
+        settings); tenant-schema rows belong to the current schema. A save limited to
+        ``ignore_update_fields`` (``save(update_fields=...)``) leaves the cache alone:
+        for columns no cached value reads, written often (a user's last sign-in).
+        ``ignore_created``: a new row cannot be part of anything cached yet (an agent
+        before it has keys)."""
+        ignored = frozenset(ignore_update_fields)
+
+        def changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+            if ignore_created and kwargs.get("created"):
+                return
+            update_fields = kwargs.get("update_fields")
+            if ignored and update_fields and ignored.issuperset(update_fields):
+                return
+            if schema_of is None:
+                self.invalidate()
+                return
+            schema = schema_of(instance)
+            if schema:
+                self.invalidate(schema)
+
+        for model in models:
+            uid = f"{self.name}:{model._meta.label}"
+            post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+            post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+            for m2m in model._meta.many_to_many:
+                through = m2m.remote_field.through
+                m2m_changed.connect(
+                    changed, sender=through, weak=False, dispatch_uid=f"{uid}:{m2m.name}"
+                )
+                # Rows of the link table also go when the other side is deleted.
+                post_delete.connect(
+                    changed, sender=through, weak=False, dispatch_uid=f"{uid}:{m2m.name}:delete"
+                )
+
 
 config_cache = TenantConfigCache()
 
 
-def _read_generation(schema: str) -> str | None:
-    """``None`` (Redis down or never set) makes the entry short-lived: it is renewed at
-    the next recheck, so a missed bump costs at most one recheck interval."""
-    try:
-        value = caches["platform"].get(_GENERATION_KEY.format(schema=schema))
-    except Exception:
-        logger.warning("tenant config generation unavailable; re-reading configuration")
-        return None
-    return str(value) if value is not None else None
-
-
-def _bump_generation(schema: str) -> None:
-    config_cache.forget(schema)
-    try:
-        caches["platform"].set(_GENERATION_KEY.format(schema=schema), uuid.uuid4().hex, None)
-    except Exception:
-        logger.warning("could not publish the tenant config generation of %s", schema)
-
-
-# --- transactions that changed configuration ---------------------------------------------
-
-
-def _dirty_marks() -> dict[str, Callable[[], None]]:
-    conn = transaction.get_connection()
-    marks: dict[str, Callable[[], None]] = conn.__dict__.setdefault("_caseway_config_dirty", {})
-    if marks:
-        # A mark lives as long as its commit callback waits: Django empties the list on
-        # commit and on rollback (and drops a rolled-back savepoint's callbacks).
-        pending = {id(entry[1]) for entry in conn.run_on_commit}
-        for schema in [s for s, callback in marks.items() if id(callback) not in pending]:
-            del marks[schema]
-    return marks
-
-
-def _dirty_here(schema: str) -> bool:
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        return False
-    return schema in _dirty_marks()
-
-
 def config_invalidate(schema_name: str | None = None) -> None:
     """The configuration of ``schema_name`` (default: the current tenant) changed."""
-    schema = schema_name or str(connection.schema_name)
-    config_cache.forget(schema)
-    conn = transaction.get_connection()
-    if not conn.in_atomic_block:
-        _bump_generation(schema)
-        return
-    marks = _dirty_marks()
-    if schema in marks:
-        return
-
-    def committed() -> None:
-        _bump_generation(schema)
-
-    marks[schema] = committed
-    transaction.on_commit(committed)
+    config_cache.invalidate(schema_name)
 
 
 def depends_on(
     models: Iterable[type[Model]], *, schema_of: Callable[[Any], str | None] | None = None
 ) -> None:
-    """Cached values are made of these models: a change to any row invalidates the tenant.
-
-    ``schema_of(instance)`` names the tenant of a public-schema row (tenant settings);
-    tenant-schema rows belong to the current schema."""
-
-    def changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
-        if schema_of is None:
-            config_invalidate()
-            return
-        schema = schema_of(instance)
-        if schema:
-            config_invalidate(schema)
-
-    for model in models:
-        uid = f"tenant-config:{model._meta.label}"
-        post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
-        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
-        for m2m in model._meta.many_to_many:
-            through = m2m.remote_field.through
-            m2m_changed.connect(
-                changed, sender=through, weak=False, dispatch_uid=f"{uid}:{m2m.name}"
-            )
-            # Rows of the link table also go when the other side is deleted.
-            post_delete.connect(
-                changed, sender=through, weak=False, dispatch_uid=f"{uid}:{m2m.name}:delete"
-            )
+    """The configuration is made of these models (see ``TenantConfigCache.depends_on``)."""
+    config_cache.depends_on(models, schema_of=schema_of)

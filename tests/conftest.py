@@ -18,7 +18,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from tenants.config_cache import config_cache
+from tenants.config_cache import TenantConfigCache
 from tenants.db import connection
 from tenants.models import Tenant
 from tenants.routing import router
@@ -121,8 +121,10 @@ def _fresh_routing_and_schema() -> Iterator[None]:
     """No route or tenant configuration cached by one test (maybe of a rolled-back
     tenant) leaks into the next."""
     router.clear()
-    config_cache.clear()
+    for cache in TenantConfigCache.instances:  # the configuration's, the API keys'
+        cache.clear()
     yield
     router.clear()
-    config_cache.clear()
+    for cache in TenantConfigCache.instances:
+        cache.clear()
     connection.set_schema_to_public()

@@ -11,7 +11,12 @@ from django.core.cache import caches
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from tenants.config_cache import _GENERATION_KEY, config_cache, config_invalidate
+from tenants.config_cache import (
+    _GENERATION_KEY,
+    TenantConfigCache,
+    config_cache,
+    config_invalidate,
+)
 from tests.conftest import TenantUnderTest
 
 
@@ -72,3 +77,17 @@ def test_a_changing_transaction_reads_around_the_cache(tenant_a: TenantUnderTest
 
 class RolledBack(Exception):
     """Raised to roll a transaction back on purpose."""
+
+
+def test_caches_of_their_own_are_invalidated_apart(tenant_a: TenantUnderTest) -> None:
+    """The API keys' cache drops on agent and user changes; the configuration must not."""
+    keys = TenantConfigCache("test-own")
+    with schema_context(tenant_a.tenant.schema_name):
+        assert config_cache.get("answer", lambda: "config") == "config"
+        assert keys.get("answer", lambda: "keys") == "keys"
+        keys.invalidate()
+        assert config_cache.get("answer", lambda: "reloaded") == "config"
+        # Its own change is not committed yet: read around, not stored.
+        assert keys.get("answer", lambda: "uncommitted") == "uncommitted"
+        config_invalidate()
+        assert config_cache.get("answer", lambda: "changed") == "changed"

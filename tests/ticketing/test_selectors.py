@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import TenantUnderTest
@@ -131,3 +132,24 @@ def test_timeline_is_ordered(support: Department, agent: Agent) -> None:
     ticket_assign(ticket=ticket, assignee=agent, actor=agent)
     kinds = [event.kind for event in selectors.ticket_timeline(ticket=ticket)]
     assert kinds == ["ticket.created", "ticket.assigned"]
+
+
+def _join_collapse_limit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        row = cursor.fetchone()
+    return str(row[0])
+
+
+def test_joins_in_written_order_is_confined_to_its_block(support: Department, agent: Agent) -> None:
+    """The planner setting must not leak into later queries of the same transaction,
+    whether the block finishes or fails."""
+    ticket = make_ticket(department=support)
+    before = _join_collapse_limit()
+    with selectors.joins_in_written_order():
+        assert _join_collapse_limit() == "1"
+        assert list(selectors.ticket_list(agent=agent)) == [ticket]
+    assert _join_collapse_limit() == before
+    with pytest.raises(RuntimeError), selectors.joins_in_written_order():
+        raise RuntimeError("the list failed")
+    assert _join_collapse_limit() == before
