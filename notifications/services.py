@@ -46,7 +46,7 @@ from tenants.models import Tenant
 from tenants.services import tenant_shows_powered_by
 from ticketing.errors import InvalidInput
 from ticketing.events import PublishedEvent
-from ticketing.models import Agent, Message, Ticket
+from ticketing.models import Agent, Message, Ticket, TicketStatus
 from ticketing.permissions import require_admin
 from ticketing.services.canned import fill_placeholders
 from ticketing.services.resolution import LinkPurpose, resolution_link_token
@@ -84,7 +84,7 @@ def _values(
         "ticket": {
             "number": ticket.reference,
             "subject": ticket.subject,
-            "status": ticket.get_status_display(),
+            "status": _status_label(ticket.status),
             "link": "",
             "confirm_link": "",
             "reopen_link": "",
@@ -115,13 +115,18 @@ def _resolution_links(ticket: Ticket, tenant: Tenant | None) -> dict[str, str]:
     return {"confirm_link": f"{base}/solved/{confirm}/", "reopen_link": f"{base}/reopen/{reopen}/"}
 
 
-def _links(ticket: Ticket, tenant: Tenant | None) -> dict[bool, str]:
-    """Agents get the console page, customers their signed link (keyed by is_staff)."""
+def _status_label(status: str) -> str:
+    """What ``get_status_display()`` gives (the label in the active language), without
+    its dictionary of every choice made hashable on each call."""
+    return str(TicketStatus(status).label) if status in TicketStatus.values else status
+
+
+def _ticket_link(ticket: Ticket, tenant: Tenant | None, *, staff: bool) -> str:
+    """Agents get the console page, customers their signed link."""
     base = f"{'http' if settings.DEBUG else 'https'}://{_host(tenant)}"
-    return {
-        True: f"{base}/console/tickets/{ticket.number}/",
-        False: f"{base}/t/{guest_access_token(ticket)}/" if ticket.requester_id else "",
-    }
+    if staff:
+        return f"{base}/console/tickets/{ticket.number}/"
+    return f"{base}/t/{guest_access_token(ticket)}/" if ticket.requester_id else ""
 
 
 SLA_EVENT_LABELS = {
@@ -241,22 +246,33 @@ _KEY_INDEX = 0
 _CHANNEL_INDEX = 3
 
 
+#: The SQL types of ``_OUTBOX_COLUMNS``, for the arrays ``_outbox_insert`` unnests.
+_OUTBOX_TYPES = (
+    "varchar", "varchar", "bigint", "varchar", "bigint", "varchar",
+    "varchar", "varchar", "text", "varchar", "varchar", "timestamptz", "timestamptz",
+    "smallint", "text", "varchar", "varchar",
+)  # fmt: skip
+assert len(_OUTBOX_TYPES) == len(_OUTBOX_COLUMNS)
+
+_OUTBOX_INSERT = (
+    f"INSERT INTO {Notification._meta.db_table} ({', '.join(_OUTBOX_COLUMNS)})"
+    " SELECT * FROM UNNEST("
+    + ", ".join(f"%s::{sql_type}[]" for sql_type in _OUTBOX_TYPES)
+    + ") ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
+    " RETURNING id, channel"
+)
+
+
 def _outbox_insert(rows: list[tuple[Any, ...]]) -> list[int]:
     """One INSERT for all that returns the ids of the rows to deliver — written as SQL:
     Django's bulk_create spent more on preparing a handful of rows than the database on
-    storing them. An event is handled once per transaction, so the unique idempotency
-    keys only meet again if a caller replays the same event: then the existing row is
-    left as it was (its id comes back, and delivery skips a row no longer queued)."""
-    table = Notification._meta.db_table
-    one_row = "(" + ", ".join(["%s"] * len(_OUTBOX_COLUMNS)) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_OUTBOX_COLUMNS)}) VALUES "
-        + ", ".join([one_row] * len(rows))
-        + " ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
-        " RETURNING id, channel"
-    )
+    storing them. One array per column, so the statement reads the same whatever the
+    number of rows (the driver parses it once per process, not on every ticket). An
+    event is handled once per transaction, so the unique idempotency keys only meet
+    again if a caller replays the same event: then the existing row is left as it was
+    (its id comes back, and delivery skips a row no longer queued)."""
     with db_connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(_OUTBOX_INSERT, [list(column) for column in zip(*rows, strict=True)])
         returned = cursor.fetchall()
     return [pk for pk, channel in returned if channel != NotificationChannel.IN_APP]
 
@@ -281,17 +297,16 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
         return []
     off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
-    links = _links(ticket, tenant)
+    # Per audience (the link) and per wording, channel and language: the agents of a
+    # department share one rendering, and a link is signed only if someone gets it.
+    audience_values: dict[bool, dict[str, dict[str, str]]] = {}
+    rendered: dict[tuple[bool, str, str, str], tuple[str, str]] = {}
     thread = thread_id(ticket)
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
-        own_ticket = {**values["ticket"], "link": links[recipient.is_staff]}
-        if recipient.key == "customer.resolved":
-            own_ticket.update(_resolution_links(ticket, tenant))
-        own_values = {**values, "ticket": own_ticket}
         for channel in recipient.channels:
             if (audience, channel) in off:
                 continue
@@ -300,9 +315,25 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
             who = f"user:{recipient.user.pk}" if in_app and recipient.user else address
             if not who or (in_app and recipient.user is None):
                 continue
-            subject, body = _render(
-                recipient.key, channel, language, own_values, templates.get((channel, language))
-            )
+            wording = (recipient.is_staff, recipient.key, str(channel), language)
+            if wording not in rendered:
+                own_values = audience_values.get(recipient.is_staff)
+                if own_values is None:
+                    own_ticket = {
+                        **values["ticket"],
+                        "link": _ticket_link(ticket, tenant, staff=recipient.is_staff),
+                    }
+                    own_values = {**values, "ticket": own_ticket}
+                    audience_values[recipient.is_staff] = own_values
+                if recipient.key == "customer.resolved":
+                    own_values = {
+                        **own_values,
+                        "ticket": {**own_values["ticket"], **_resolution_links(ticket, tenant)},
+                    }
+                rendered[wording] = _render(
+                    recipient.key, channel, language, own_values, templates.get((channel, language))
+                )
+            subject, body = rendered[wording]
             rows.append(
                 (
                     f"{event.event_id}:{channel}:{who}"[:200],
