@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import smtplib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
@@ -37,7 +38,13 @@ from notifications.models import (
     NotificationTemplate,
     SmsChannel,
 )
-from notifications.rules import recipients_for
+from notifications.rules import (
+    DepartmentAlert,
+    Recipient,
+    agent_recipients,
+    department_agents,
+    recipients_for,
+)
 from notifications.templates_default import default_wording
 from sla.models import ClockKind
 from tenants.config_cache import config_cache
@@ -55,6 +62,9 @@ from ticketing.services.tickets import guest_access_token
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+#: The channel of a row standing for every agent of a department (a ``DepartmentAlert``)
+#: until the delivery worker writes a row per agent and channel in its place.
+DEPARTMENT_ALERT = "department"
 #: last_error of an SMS not sent because the plan's monthly SMS quota is used up.
 SMS_QUOTA_REACHED = "over the plan's SMS quota for this month"
 
@@ -295,14 +305,88 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
     recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
-    off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
+    thread = thread_id(ticket)
+    now = timezone.now()
+    people = [r for r in recipients if isinstance(r, Recipient)]
+    rows = _recipient_rows(
+        people,
+        event_id=event.event_id,
+        event_kind=event.kind,
+        ticket_id=ticket.pk,
+        thread=thread,
+        values=values,
+        link=lambda staff: _ticket_link(ticket, tenant, staff=staff),
+        resolution_links=lambda: _resolution_links(ticket, tenant),
+        tenant=tenant,
+        now=now,
+    )
+    for alert in recipients:
+        if isinstance(alert, DepartmentAlert):
+            rows.append(_department_alert_row(alert, event, ticket, values, thread, tenant, now))
+    return rows
+
+
+def _department_alert_row(
+    alert: DepartmentAlert,
+    event: PublishedEvent,
+    ticket: Ticket,
+    values: dict[str, dict[str, str]],
+    thread: str,
+    tenant: Tenant | None,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """One row for the whole department; what the agents' rows will say is kept in it as
+    of now (the ticket may have changed by the time the worker fans it out)."""
+    plan = {
+        "event": event.event_id,
+        "key": alert.key,
+        "department": alert.department_id,
+        "exclude_user": alert.exclude_user_id,
+        "values": values,
+        "link": _ticket_link(ticket, tenant, staff=True),
+    }
+    return (
+        f"{event.event_id}:{DEPARTMENT_ALERT}:{alert.department_id}"[:200],
+        event.kind,
+        ticket.pk,
+        str(DEPARTMENT_ALERT),
+        None,
+        "",
+        "",
+        "",
+        json.dumps(plan),
+        thread,
+        str(NotificationStatus.QUEUED),
+        None,
+        now,
+        0,
+        "",
+        "",
+        "",
+    )
+
+
+def _recipient_rows(
+    recipients: Sequence[Recipient],
+    *,
+    event_id: int,
+    event_kind: str,
+    ticket_id: int,
+    thread: str,
+    values: dict[str, dict[str, str]],
+    link: Callable[[bool], str],
+    resolution_links: Callable[[], dict[str, str]],
+    tenant: Tenant | None,
+    now: datetime,
+) -> list[tuple[Any, ...]]:
+    """A row per recipient and channel, rendered in the recipient's language. ``link``
+    gives the ticket's link for staff (True) or the customer (False)."""
+    off, templates = _overrides(event_kind)
     # Per audience (the link) and per wording, channel and language: the agents of a
     # department share one rendering, and a link is signed only if someone gets it.
     audience_values: dict[bool, dict[str, dict[str, str]]] = {}
     rendered: dict[tuple[bool, str, str, str], tuple[str, str]] = {}
-    thread = thread_id(ticket)
-    now = timezone.now()
     rows: list[tuple[Any, ...]] = []
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
@@ -319,16 +403,13 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
             if wording not in rendered:
                 own_values = audience_values.get(recipient.is_staff)
                 if own_values is None:
-                    own_ticket = {
-                        **values["ticket"],
-                        "link": _ticket_link(ticket, tenant, staff=recipient.is_staff),
-                    }
+                    own_ticket = {**values["ticket"], "link": link(recipient.is_staff)}
                     own_values = {**values, "ticket": own_ticket}
                     audience_values[recipient.is_staff] = own_values
                 if recipient.key == "customer.resolved":
                     own_values = {
                         **own_values,
-                        "ticket": {**own_values["ticket"], **_resolution_links(ticket, tenant)},
+                        "ticket": {**own_values["ticket"], **resolution_links()},
                     }
                 rendered[wording] = _render(
                     recipient.key, channel, language, own_values, templates.get((channel, language))
@@ -336,9 +417,9 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
             subject, body = rendered[wording]
             rows.append(
                 (
-                    f"{event.event_id}:{channel}:{who}"[:200],
-                    event.kind,
-                    ticket.pk,
+                    f"{event_id}:{channel}:{who}"[:200],
+                    event_kind,
+                    ticket_id,
                     str(channel),
                     recipient.user.pk if recipient.user else None,
                     "" if in_app else address,
@@ -356,6 +437,54 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
                 )
             )
     return rows
+
+
+def notification_fan_out(notification_id: int) -> list[int]:
+    """Turn a department alert (see ``notifications.rules.DepartmentAlert``) into a row
+    per agent and channel, worded as the ticket was when the event happened, and mark
+    the alert done, in one transaction; returns the ids of the new rows to deliver.
+
+    The alert's row is locked and must still be queued, and the agents' rows carry the
+    idempotency keys they would have had if written with the change: run twice, by one
+    worker or two, it adds nothing the second time. Until it commits the alert stays
+    queued, so a worker that dies leaves it for the re-dispatch."""
+    tenant = _tenant()
+    with transaction.atomic():
+        alert = (
+            Notification.objects.select_for_update()
+            .filter(
+                pk=notification_id,
+                channel=DEPARTMENT_ALERT,
+                status=NotificationStatus.QUEUED,
+            )
+            .first()
+        )
+        if alert is None:
+            return []
+        plan = json.loads(alert.body)
+        staff_link = str(plan["link"])
+        recipients = agent_recipients(
+            department_agents(int(plan["department"])),
+            str(plan["key"]),
+            exclude_user_id=plan["exclude_user"],
+        )
+        rows = _recipient_rows(
+            recipients,
+            event_id=int(plan["event"]),
+            event_kind=alert.event_kind,
+            ticket_id=int(alert.ticket_id) if alert.ticket_id else 0,
+            thread=alert.thread_id,
+            values=plan["values"],
+            link=lambda staff: staff_link if staff else "",
+            resolution_links=dict,
+            tenant=tenant,
+            now=timezone.now(),
+        )
+        ids = _outbox_insert(rows) if rows else []
+        alert.status = NotificationStatus.SENT
+        alert.sent_at = timezone.now()
+        alert.save(update_fields=["status", "sent_at"])
+    return ids
 
 
 class _ReusedMailConnection(threading.local):
@@ -544,22 +673,33 @@ def notification_send(notification: Notification, tenant: Tenant | None) -> str:
 
 
 def notification_deliver(notification_id: int) -> str:
-    """Send one queued notification; no transaction is open while it is sent."""
+    """Send one queued notification; no transaction is open while it is sent. A
+    department alert is fanned out and its agents' rows sent."""
     claimed = notifications_claim(ids=[notification_id])
     if not claimed:
         status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True)
         return status.first() or "missing"
+    if claimed[0].channel == DEPARTMENT_ALERT:
+        notifications_deliver_many(ids=notification_fan_out(notification_id))
+        return NotificationStatus.SENT
     return notification_send(claimed[0], _tenant())
 
 
 def notifications_deliver_many(*, ids: Sequence[int], fresh: int = 0) -> list[tuple[int, str]]:
     """Claim ``ids`` (and up to ``fresh`` waiting rows) and send them one after the other
-    over the thread's open connection; returns (id, status) per claimed row."""
+    over the thread's open connection; returns (id, status) per row sent. A department
+    alert among them is fanned out first, and its agents' rows go out with the others."""
     claimed = notifications_claim(ids=ids, fresh=fresh)
     if not claimed:
         return []
     tenant = _tenant()
-    return [(row.pk, notification_send(row, tenant)) for row in claimed]
+    results: list[tuple[int, str]] = []
+    for row in claimed:
+        if row.channel == DEPARTMENT_ALERT:
+            results += notifications_deliver_many(ids=notification_fan_out(row.pk))
+        else:
+            results.append((row.pk, notification_send(row, tenant)))
+    return results
 
 
 def notifications_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
