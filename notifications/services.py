@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -128,7 +129,16 @@ def _resolution_links(ticket: Ticket, tenant: Tenant | None) -> dict[str, str]:
 def _status_label(status: str) -> str:
     """What ``get_status_display()`` gives (the label in the active language), without
     its dictionary of every choice made hashable on each call."""
-    return str(TicketStatus(status).label) if status in TicketStatus.values else status
+    if status not in TicketStatus.values:
+        return status
+    return _status_labels(translation.get_language() or "")[status]
+
+
+@lru_cache(maxsize=32)
+def _status_labels(language: str) -> dict[str, str]:
+    """The status labels in ``language`` (the active one); the catalogues do not change
+    while the process runs."""
+    return {str(value): str(label) for value, label in TicketStatus.choices}
 
 
 def _ticket_link(ticket: Ticket, tenant: Tenant | None, *, staff: bool) -> str:
@@ -256,19 +266,11 @@ _KEY_INDEX = 0
 _CHANNEL_INDEX = 3
 
 
-#: The SQL types of ``_OUTBOX_COLUMNS``, for the arrays ``_outbox_insert`` unnests.
-_OUTBOX_TYPES = (
-    "varchar", "varchar", "bigint", "varchar", "bigint", "varchar",
-    "varchar", "varchar", "text", "varchar", "varchar", "timestamptz", "timestamptz",
-    "smallint", "text", "varchar", "varchar",
-)  # fmt: skip
-assert len(_OUTBOX_TYPES) == len(_OUTBOX_COLUMNS)
-
 _OUTBOX_INSERT = (
     f"INSERT INTO {Notification._meta.db_table} ({', '.join(_OUTBOX_COLUMNS)})"
-    " SELECT * FROM UNNEST("
-    + ", ".join(f"%s::{sql_type}[]" for sql_type in _OUTBOX_TYPES)
-    + ") ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
+    f" SELECT {', '.join(_OUTBOX_COLUMNS)}"
+    f" FROM json_populate_recordset(NULL::{Notification._meta.db_table}, %s::json)"
+    " ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
     " RETURNING id, channel"
 )
 
@@ -276,15 +278,25 @@ _OUTBOX_INSERT = (
 def _outbox_insert(rows: list[tuple[Any, ...]]) -> list[int]:
     """One INSERT for all that returns the ids of the rows to deliver — written as SQL:
     Django's bulk_create spent more on preparing a handful of rows than the database on
-    storing them. One array per column, so the statement reads the same whatever the
-    number of rows (the driver parses it once per process, not on every ticket). An
-    event is handled once per transaction, so the unique idempotency keys only meet
+    storing them. The rows go as one JSON document, typed by the table's own columns:
+    the statement reads the same whatever the number of rows (the driver parses it once
+    per process), and one string is quicker to pass than a value per column and row.
+    An event is handled once per transaction, so the unique idempotency keys only meet
     again if a caller replays the same event: then the existing row is left as it was
     (its id comes back, and delivery skips a row no longer queued)."""
+    document = json.dumps(
+        [dict(zip(_OUTBOX_COLUMNS, row, strict=True)) for row in rows], default=_json_time
+    )
     with db_connection.cursor() as cursor:
-        cursor.execute(_OUTBOX_INSERT, [list(column) for column in zip(*rows, strict=True)])
+        cursor.execute(_OUTBOX_INSERT, [document])
         returned = cursor.fetchall()
     return [pk for pk, channel in returned if channel != NotificationChannel.IN_APP]
+
+
+def _json_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[Any, ...]]:
