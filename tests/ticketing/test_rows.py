@@ -11,7 +11,6 @@ from tests.ticketing.factories import CustomerFactory
 from ticketing.models import Contact, Department, Message, Priority, Ticket
 from ticketing.rows import row_insert
 
-
 AT = timezone.now() - timedelta(minutes=3)
 
 
