@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from accounts.models import User
@@ -59,7 +60,9 @@ def sms_alerts_by_agent() -> dict[int, AgentSmsAlerts]:
     )
 
 
-def _agents(agents: list[Agent], key: str, *, exclude_user_id: int | None) -> list[Recipient]:
+def agent_recipients(
+    agents: list[Agent], key: str, *, exclude_user_id: int | None
+) -> list[Recipient]:
     recipients = []
     for a in agents:
         if not (a.is_active and a.user.is_active and a.user_id != exclude_user_id):
@@ -72,26 +75,60 @@ def _agents(agents: list[Agent], key: str, *, exclude_user_id: int | None) -> li
     return recipients
 
 
-def _handlers_of(ticket: Ticket) -> list[Agent]:
+@dataclass(frozen=True)
+class DepartmentAlert:
+    """Every agent of a department hears about the event: written as one outbox row in
+    the change's transaction and turned into a row per agent and channel by the
+    delivery worker (``notifications.services.notification_fan_out``), so that opening
+    a ticket does not read and write the whole department."""
+
+    key: str
+    department_id: int
+    exclude_user_id: int | None
+
+
+def department_agents(department_id: int) -> list[Agent]:
+    return list(Agent.objects.filter(departments=department_id).select_related("user"))
+
+
+def department_has_agents(department_id: int) -> bool:
+    """Whether anybody works in the department: one that nobody does gets no alert row
+    to fan out to nobody. Only the answer yes is cached (per tenant and process): it can
+    go stale only by agents leaving, and then the worker finds fewer agents or none."""
+    staffed: set[int] = config_cache.get("notifications:staffed-departments", set)
+    if department_id in staffed:
+        return True
+    if not Agent.departments.through.objects.filter(department_id=department_id).exists():
+        return False
+    staffed.add(department_id)
+    return True
+
+
+def _handlers_of(
+    ticket: Ticket, key: str, *, exclude_user_id: int | None
+) -> Sequence[Recipient | DepartmentAlert]:
     """The assignee, or else the department's agents."""
     if ticket.assignee_id and ticket.assignee is not None:
-        return [ticket.assignee]
-    return list(ticket.department.agents.select_related("user"))
+        return agent_recipients([ticket.assignee], key, exclude_user_id=exclude_user_id)
+    if not department_has_agents(ticket.department_id):
+        return []
+    return [DepartmentAlert(key, ticket.department_id, exclude_user_id)]
 
 
 def recipients_for(
     event: PublishedEvent, ticket: Ticket, *, message: Message | None = None
-) -> list[Recipient]:
+) -> Sequence[Recipient | DepartmentAlert]:
     """``message``: the event's message, when the caller has read it already."""
     kind, after, actor = event.kind, event.after, event.actor_id
     if kind == "ticket.created":
         if after.get("assignee"):  # opened for an assignee, who hears "assigned" next
             return _customer(ticket, "customer.ticket_created")
-        return _customer(ticket, "customer.ticket_created") + _agents(
-            _handlers_of(ticket), "agent.ticket_created", exclude_user_id=actor
-        )
+        return [
+            *_customer(ticket, "customer.ticket_created"),
+            *_handlers_of(ticket, "agent.ticket_created", exclude_user_id=actor),
+        ]
     if kind in ("ticket.assigned", "ticket.transferred") and ticket.assignee is not None:
-        return _agents([ticket.assignee], "agent.assigned", exclude_user_id=actor)
+        return agent_recipients([ticket.assignee], "agent.assigned", exclude_user_id=actor)
     if kind == "message.created" and after.get("public"):
         if message is None:
             message = Message.objects.filter(pk=int(after.get("message") or 0)).first()
@@ -99,12 +136,12 @@ def recipients_for(
             return []
         if message.from_staff:
             return _customer(ticket, "customer.reply")
-        return _agents(_handlers_of(ticket), "agent.reply", exclude_user_id=actor)
+        return _handlers_of(ticket, "agent.reply", exclude_user_id=actor)
     if kind == "note.mentioned":
         mentioned = list(
             Agent.objects.filter(pk__in=after.get("agents", [])).select_related("user")
         )
-        return _agents(mentioned, "agent.mentioned", exclude_user_id=actor)
+        return agent_recipients(mentioned, "agent.mentioned", exclude_user_id=actor)
     if kind == "ticket.status_changed" and after.get("status") == "resolved":
         return _customer(ticket, "customer.resolved")
     if (
@@ -114,8 +151,8 @@ def recipients_for(
     ):
         return _customer(ticket, "customer.closed")
     if kind == "ticket.reopened":
-        return _agents(_handlers_of(ticket), "agent.reopened", exclude_user_id=actor)
+        return _handlers_of(ticket, "agent.reopened", exclude_user_id=actor)
     if kind in ("sla.warned", "sla.breached", "sla.escalated"):
         agents = list(Agent.objects.filter(pk__in=after.get("notify", [])).select_related("user"))
-        return _agents(agents, "agent.sla", exclude_user_id=None)
+        return agent_recipients(agents, "agent.sla", exclude_user_id=None)
     return []

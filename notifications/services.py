@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import smtplib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +39,13 @@ from notifications.models import (
     NotificationTemplate,
     SmsChannel,
 )
-from notifications.rules import recipients_for
+from notifications.rules import (
+    DepartmentAlert,
+    Recipient,
+    agent_recipients,
+    department_agents,
+    recipients_for,
+)
 from notifications.templates_default import default_wording
 from sla.models import ClockKind
 from tenants.config_cache import config_cache
@@ -46,7 +54,7 @@ from tenants.models import Tenant
 from tenants.services import tenant_shows_powered_by
 from ticketing.errors import InvalidInput
 from ticketing.events import PublishedEvent
-from ticketing.models import Agent, Message, Ticket
+from ticketing.models import Agent, Message, Ticket, TicketStatus
 from ticketing.permissions import require_admin
 from ticketing.services.canned import fill_placeholders
 from ticketing.services.resolution import LinkPurpose, resolution_link_token
@@ -55,6 +63,9 @@ from ticketing.services.tickets import guest_access_token
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+#: The channel of a row standing for every agent of a department (a ``DepartmentAlert``)
+#: until the delivery worker writes a row per agent and channel in its place.
+DEPARTMENT_ALERT = "department"
 #: last_error of an SMS not sent because the plan's monthly SMS quota is used up.
 SMS_QUOTA_REACHED = "over the plan's SMS quota for this month"
 
@@ -84,7 +95,7 @@ def _values(
         "ticket": {
             "number": ticket.reference,
             "subject": ticket.subject,
-            "status": ticket.get_status_display(),
+            "status": _status_label(ticket.status),
             "link": "",
             "confirm_link": "",
             "reopen_link": "",
@@ -115,13 +126,27 @@ def _resolution_links(ticket: Ticket, tenant: Tenant | None) -> dict[str, str]:
     return {"confirm_link": f"{base}/solved/{confirm}/", "reopen_link": f"{base}/reopen/{reopen}/"}
 
 
-def _links(ticket: Ticket, tenant: Tenant | None) -> dict[bool, str]:
-    """Agents get the console page, customers their signed link (keyed by is_staff)."""
+def _status_label(status: str) -> str:
+    """What ``get_status_display()`` gives (the label in the active language), without
+    its dictionary of every choice made hashable on each call."""
+    if status not in TicketStatus.values:
+        return status
+    return _status_labels(translation.get_language() or "")[status]
+
+
+@lru_cache(maxsize=32)
+def _status_labels(language: str) -> dict[str, str]:
+    """The status labels in ``language`` (the active one); the catalogues do not change
+    while the process runs."""
+    return {str(value): str(label) for value, label in TicketStatus.choices}
+
+
+def _ticket_link(ticket: Ticket, tenant: Tenant | None, *, staff: bool) -> str:
+    """Agents get the console page, customers their signed link."""
     base = f"{'http' if settings.DEBUG else 'https'}://{_host(tenant)}"
-    return {
-        True: f"{base}/console/tickets/{ticket.number}/",
-        False: f"{base}/t/{guest_access_token(ticket)}/" if ticket.requester_id else "",
-    }
+    if staff:
+        return f"{base}/console/tickets/{ticket.number}/"
+    return f"{base}/t/{guest_access_token(ticket)}/" if ticket.requester_id else ""
 
 
 SLA_EVENT_LABELS = {
@@ -241,24 +266,37 @@ _KEY_INDEX = 0
 _CHANNEL_INDEX = 3
 
 
+_OUTBOX_INSERT = (
+    f"INSERT INTO {Notification._meta.db_table} ({', '.join(_OUTBOX_COLUMNS)})"
+    f" SELECT {', '.join(_OUTBOX_COLUMNS)}"
+    f" FROM json_populate_recordset(NULL::{Notification._meta.db_table}, %s::json)"
+    " ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
+    " RETURNING id, channel"
+)
+
+
 def _outbox_insert(rows: list[tuple[Any, ...]]) -> list[int]:
     """One INSERT for all that returns the ids of the rows to deliver — written as SQL:
     Django's bulk_create spent more on preparing a handful of rows than the database on
-    storing them. An event is handled once per transaction, so the unique idempotency
-    keys only meet again if a caller replays the same event: then the existing row is
-    left as it was (its id comes back, and delivery skips a row no longer queued)."""
-    table = Notification._meta.db_table
-    one_row = "(" + ", ".join(["%s"] * len(_OUTBOX_COLUMNS)) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_OUTBOX_COLUMNS)}) VALUES "
-        + ", ".join([one_row] * len(rows))
-        + " ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key"
-        " RETURNING id, channel"
+    storing them. The rows go as one JSON document, typed by the table's own columns:
+    the statement reads the same whatever the number of rows (the driver parses it once
+    per process), and one string is quicker to pass than a value per column and row.
+    An event is handled once per transaction, so the unique idempotency keys only meet
+    again if a caller replays the same event: then the existing row is left as it was
+    (its id comes back, and delivery skips a row no longer queued)."""
+    document = json.dumps(
+        [dict(zip(_OUTBOX_COLUMNS, row, strict=True)) for row in rows], default=_json_time
     )
     with db_connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(_OUTBOX_INSERT, [document])
         returned = cursor.fetchall()
     return [pk for pk, channel in returned if channel != NotificationChannel.IN_APP]
+
+
+def _json_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[Any, ...]]:
@@ -279,19 +317,92 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
     recipients = recipients_for(event, ticket, message=message)
     if not recipients:
         return []
-    off, templates = _overrides(event.kind)
     values = _values(ticket, event, tenant, message)
-    links = _links(ticket, tenant)
     thread = thread_id(ticket)
     now = timezone.now()
+    people = [r for r in recipients if isinstance(r, Recipient)]
+    rows = _recipient_rows(
+        people,
+        event_id=event.event_id,
+        event_kind=event.kind,
+        ticket_id=ticket.pk,
+        thread=thread,
+        values=values,
+        link=lambda staff: _ticket_link(ticket, tenant, staff=staff),
+        resolution_links=lambda: _resolution_links(ticket, tenant),
+        tenant=tenant,
+        now=now,
+    )
+    for alert in recipients:
+        if isinstance(alert, DepartmentAlert):
+            rows.append(_department_alert_row(alert, event, ticket, values, thread, tenant, now))
+    return rows
+
+
+def _department_alert_row(
+    alert: DepartmentAlert,
+    event: PublishedEvent,
+    ticket: Ticket,
+    values: dict[str, dict[str, str]],
+    thread: str,
+    tenant: Tenant | None,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """One row for the whole department; what the agents' rows will say is kept in it as
+    of now (the ticket may have changed by the time the worker fans it out)."""
+    plan = {
+        "event": event.event_id,
+        "key": alert.key,
+        "department": alert.department_id,
+        "exclude_user": alert.exclude_user_id,
+        "values": values,
+        "link": _ticket_link(ticket, tenant, staff=True),
+    }
+    return (
+        f"{event.event_id}:{DEPARTMENT_ALERT}:{alert.department_id}"[:200],
+        event.kind,
+        ticket.pk,
+        str(DEPARTMENT_ALERT),
+        None,
+        "",
+        "",
+        "",
+        json.dumps(plan),
+        thread,
+        str(NotificationStatus.QUEUED),
+        None,
+        now,
+        0,
+        "",
+        "",
+        "",
+    )
+
+
+def _recipient_rows(
+    recipients: Sequence[Recipient],
+    *,
+    event_id: int,
+    event_kind: str,
+    ticket_id: int,
+    thread: str,
+    values: dict[str, dict[str, str]],
+    link: Callable[[bool], str],
+    resolution_links: Callable[[], dict[str, str]],
+    tenant: Tenant | None,
+    now: datetime,
+) -> list[tuple[Any, ...]]:
+    """A row per recipient and channel, rendered in the recipient's language. ``link``
+    gives the ticket's link for staff (True) or the customer (False)."""
+    off, templates = _overrides(event_kind)
+    # Per audience (the link) and per wording, channel and language: the agents of a
+    # department share one rendering, and a link is signed only if someone gets it.
+    audience_values: dict[bool, dict[str, dict[str, str]]] = {}
+    rendered: dict[tuple[bool, str, str, str], tuple[str, str]] = {}
     rows: list[tuple[Any, ...]] = []
     for recipient in recipients:
         language = recipient.language or (tenant.language if tenant else "en")
         audience = Audience.STAFF if recipient.is_staff else Audience.CUSTOMERS
-        own_ticket = {**values["ticket"], "link": links[recipient.is_staff]}
-        if recipient.key == "customer.resolved":
-            own_ticket.update(_resolution_links(ticket, tenant))
-        own_values = {**values, "ticket": own_ticket}
         for channel in recipient.channels:
             if (audience, channel) in off:
                 continue
@@ -300,14 +411,27 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
             who = f"user:{recipient.user.pk}" if in_app and recipient.user else address
             if not who or (in_app and recipient.user is None):
                 continue
-            subject, body = _render(
-                recipient.key, channel, language, own_values, templates.get((channel, language))
-            )
+            wording = (recipient.is_staff, recipient.key, str(channel), language)
+            if wording not in rendered:
+                own_values = audience_values.get(recipient.is_staff)
+                if own_values is None:
+                    own_ticket = {**values["ticket"], "link": link(recipient.is_staff)}
+                    own_values = {**values, "ticket": own_ticket}
+                    audience_values[recipient.is_staff] = own_values
+                if recipient.key == "customer.resolved":
+                    own_values = {
+                        **own_values,
+                        "ticket": {**own_values["ticket"], **resolution_links()},
+                    }
+                rendered[wording] = _render(
+                    recipient.key, channel, language, own_values, templates.get((channel, language))
+                )
+            subject, body = rendered[wording]
             rows.append(
                 (
-                    f"{event.event_id}:{channel}:{who}"[:200],
-                    event.kind,
-                    ticket.pk,
+                    f"{event_id}:{channel}:{who}"[:200],
+                    event_kind,
+                    ticket_id,
                     str(channel),
                     recipient.user.pk if recipient.user else None,
                     "" if in_app else address,
@@ -325,6 +449,54 @@ def _rows_for_event(event: PublishedEvent, tenant: Tenant | None) -> list[tuple[
                 )
             )
     return rows
+
+
+def notification_fan_out(notification_id: int) -> list[int]:
+    """Turn a department alert (see ``notifications.rules.DepartmentAlert``) into a row
+    per agent and channel, worded as the ticket was when the event happened, and mark
+    the alert done, in one transaction; returns the ids of the new rows to deliver.
+
+    The alert's row is locked and must still be queued, and the agents' rows carry the
+    idempotency keys they would have had if written with the change: run twice, by one
+    worker or two, it adds nothing the second time. Until it commits the alert stays
+    queued, so a worker that dies leaves it for the re-dispatch."""
+    tenant = _tenant()
+    with transaction.atomic():
+        alert = (
+            Notification.objects.select_for_update()
+            .filter(
+                pk=notification_id,
+                channel=DEPARTMENT_ALERT,
+                status=NotificationStatus.QUEUED,
+            )
+            .first()
+        )
+        if alert is None:
+            return []
+        plan = json.loads(alert.body)
+        staff_link = str(plan["link"])
+        recipients = agent_recipients(
+            department_agents(int(plan["department"])),
+            str(plan["key"]),
+            exclude_user_id=plan["exclude_user"],
+        )
+        rows = _recipient_rows(
+            recipients,
+            event_id=int(plan["event"]),
+            event_kind=alert.event_kind,
+            ticket_id=int(alert.ticket_id) if alert.ticket_id else 0,
+            thread=alert.thread_id,
+            values=plan["values"],
+            link=lambda staff: staff_link if staff else "",
+            resolution_links=dict,
+            tenant=tenant,
+            now=timezone.now(),
+        )
+        ids = _outbox_insert(rows) if rows else []
+        alert.status = NotificationStatus.SENT
+        alert.sent_at = timezone.now()
+        alert.save(update_fields=["status", "sent_at"])
+    return ids
 
 
 class _ReusedMailConnection(threading.local):
@@ -513,22 +685,33 @@ def notification_send(notification: Notification, tenant: Tenant | None) -> str:
 
 
 def notification_deliver(notification_id: int) -> str:
-    """Send one queued notification; no transaction is open while it is sent."""
+    """Send one queued notification; no transaction is open while it is sent. A
+    department alert is fanned out and its agents' rows sent."""
     claimed = notifications_claim(ids=[notification_id])
     if not claimed:
         status = Notification.objects.filter(pk=notification_id).values_list("status", flat=True)
         return status.first() or "missing"
+    if claimed[0].channel == DEPARTMENT_ALERT:
+        notifications_deliver_many(ids=notification_fan_out(notification_id))
+        return NotificationStatus.SENT
     return notification_send(claimed[0], _tenant())
 
 
 def notifications_deliver_many(*, ids: Sequence[int], fresh: int = 0) -> list[tuple[int, str]]:
     """Claim ``ids`` (and up to ``fresh`` waiting rows) and send them one after the other
-    over the thread's open connection; returns (id, status) per claimed row."""
+    over the thread's open connection; returns (id, status) per row sent. A department
+    alert among them is fanned out first, and its agents' rows go out with the others."""
     claimed = notifications_claim(ids=ids, fresh=fresh)
     if not claimed:
         return []
     tenant = _tenant()
-    return [(row.pk, notification_send(row, tenant)) for row in claimed]
+    results: list[tuple[int, str]] = []
+    for row in claimed:
+        if row.channel == DEPARTMENT_ALERT:
+            results += notifications_deliver_many(ids=notification_fan_out(row.pk))
+        else:
+            results.append((row.pk, notification_send(row, tenant)))
+    return results
 
 
 def notifications_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:

@@ -18,6 +18,7 @@ transaction and hand it over in one call after the commit (one enqueue, one quer
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -177,27 +178,62 @@ class EventDraft:
     message: Message | None = None
 
 
+_EVENT_COLUMNS = "ticket_id, kind, actor_id, actor_name, at, before, after, note"
+_EVENT_INSERT = (
+    f"INSERT INTO {TicketEvent._meta.db_table} ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS}"
+    f" FROM json_populate_recordset(NULL::{TicketEvent._meta.db_table}, %s::json) RETURNING id"
+)
+
+
+def _insert_events(rows: list[TicketEvent]) -> None:
+    """``bulk_create`` of the rows, as one statement whose text never changes and one
+    JSON document typed by the table's columns: Django spent more on preparing two rows
+    than the database on storing them. The rows come back with their ids, in order (as
+    bulk_create relies on too)."""
+    document = json.dumps(
+        [
+            {
+                "ticket_id": row.ticket_id,
+                "kind": row.kind,
+                "actor_id": row.actor_id,
+                "actor_name": row.actor_name,
+                "at": row.at.isoformat(),
+                "before": row.before,
+                "after": row.after,
+                "note": row.note,
+            }
+            for row in rows
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_INSERT, [document])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
 def record_events(*, ticket: Ticket, drafts: list[EventDraft]) -> list[TicketEvent]:
     """Write several timeline rows of one change in one INSERT, then publish each, in
     order. Call inside the change's transaction."""
     at = timezone.now()
-    rows = TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(
-                ticket=ticket,
-                kind=draft.kind,
-                actor=draft.actor,
-                actor_name=(
-                    draft.actor_name if draft.actor_name is not None else actor_label(draft.actor)
-                ),
-                at=draft.at or at,
-                before=draft.before or {},
-                after=draft.after or {},
-                note=draft.note,
-            )
-            for draft in drafts
-        ]
-    )
+    rows = [
+        TicketEvent(
+            ticket=ticket,
+            kind=draft.kind,
+            actor=draft.actor,
+            actor_name=(
+                draft.actor_name if draft.actor_name is not None else actor_label(draft.actor)
+            ),
+            at=draft.at or at,
+            before=draft.before or {},
+            after=draft.after or {},
+            note=draft.note,
+        )
+        for draft in drafts
+    ]
+    _insert_events(rows)
     schema_name = str(connection.schema_name)
     registry.publish_all(
         [

@@ -16,6 +16,7 @@ from notifications.models import AgentSmsAlerts, Notification, NotificationTempl
 from notifications.preview import template_preview, template_save, template_variables
 from notifications.services import agent_sms_alerts_set
 from tests.conftest import TenantUnderTest
+from tests.notifications.helpers import fan_out_department_alerts
 from tests.ticketing.factories import AgentFactory, CustomerFactory, make_ticket
 from ticketing.errors import InvalidInput, PermissionDenied
 from ticketing.models import Agent, Contact, Department
@@ -171,6 +172,7 @@ def test_agents_who_opted_in_get_new_and_assigned_tickets_by_sms(
 ) -> None:
     agent_sms_alerts_set(actor=agent, agent=agent, phone="+98 912 345 6789")
     make_ticket(department=support, requester=CustomerFactory())
+    fan_out_department_alerts()
     [sms] = Notification.objects.filter(channel="sms", event_kind="ticket.created")
     assert sms.address == "+98 912 345 6789"
     assert sms.recipient == agent.user

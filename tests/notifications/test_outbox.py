@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from notifications.models import Notification, NotificationStatus, NotificationTemplate
 from notifications.services import notification_deliver, notifications_stuck, unread_count
 from tests.conftest import TenantUnderTest
+from tests.notifications.helpers import fan_out_department_alerts
 from tests.smtp import Sink, free_port
 from tests.ticketing.factories import CustomerFactory, make_ticket
 from ticketing.models import Agent, Department
@@ -32,6 +33,7 @@ def test_a_new_ticket_acknowledges_the_customer_and_alerts_the_department(
     assert ack.status == NotificationStatus.QUEUED
     assert ack.subject == f"[{ticket.reference}] Router down"
     assert "Carla" in ack.body
+    fan_out_department_alerts()  # the delivery worker's first step
     alerts = rows(recipient=agent.user)
     assert {n.channel for n in alerts} == {"email", "in_app"}
     assert unread_count(user_id=agent.user_id) == 1
@@ -119,10 +121,11 @@ def test_a_transactions_rows_go_out_in_one_task_over_one_connection(
         make_ticket(department=support, requester=CustomerFactory(email="h@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
         make_ticket(department=support, requester=CustomerFactory(email="i@example.com"))
-    # The acknowledgement and both agents' alerts: one task, which is still waiting
-    # when the second ticket commits, so that one enqueues nothing.
+    # The acknowledgement and the department's alert (one row, which the worker turns
+    # into both agents' alerts): one task, which is still waiting when the second
+    # ticket commits, so that one enqueues nothing.
     [ids] = enqueued
-    assert len(ids) == 3
+    assert len(ids) == 2
     assert deliver_many(ids) == 6  # its own rows and the second ticket's
     assert sorted(m["To"] for m in smtp_sink.messages) == sorted(
         ["h@example.com", "i@example.com"] + [agent.user.email, colleague.user.email] * 2
@@ -241,6 +244,7 @@ def test_admins_switch_channels_off_per_event_and_audience(
         event_kind="ticket.created", audience="staff", channel="email", enabled=False
     )
     make_ticket(department=support, requester=CustomerFactory(email="g@example.com"))
+    fan_out_department_alerts()
     assert {n.channel for n in rows(recipient=agent.user)} == {"in_app"}
     assert rows(address="g@example.com")  # customers still get their acknowledgement
 
@@ -272,3 +276,93 @@ def test_announcements_for_staff_and_customers(admin_agent: Agent, agent: Agent)
             audience="staff",
             ends_at=now - timedelta(days=1),
         )
+
+
+def test_a_department_alert_reaches_every_agent_once_however_often_it_is_fanned_out(
+    support: Department,
+    engineering: Department,
+    agent: Agent,
+    colleague: Agent,
+    engineer: Agent,
+    admin_agent: Agent,
+    smtp_sink: Sink,
+) -> None:
+    from notifications.services import DEPARTMENT_ALERT, notification_fan_out
+    from ticketing.services.operations import ticket_change_status
+
+    make_ticket(department=support, requester=CustomerFactory(email="j@example.com"),
+                subject="Scanner jammed")  # fmt: skip
+    # Written with the ticket: the customer's acknowledgement and one row for the whole
+    # department; no agent's row yet.
+    [alert] = rows(channel=DEPARTMENT_ALERT)
+    assert alert.status == NotificationStatus.QUEUED
+    assert not rows(recipient=agent.user)
+    # The ticket changes before the worker gets to the alert.
+    ticket = alert.ticket
+    assert ticket is not None
+    ticket_change_status(ticket=ticket, status="pending", actor=admin_agent)
+
+    assert notification_deliver(alert.pk) == NotificationStatus.SENT
+    alert.refresh_from_db()
+    assert alert.status == NotificationStatus.SENT
+    for member in (agent, colleague):
+        assert {n.channel for n in rows(recipient=member.user)} == {"email", "in_app"}
+        assert unread_count(user_id=member.user_id) == 1
+    assert not rows(recipient=engineer.user)  # another department's agent
+    mails = sorted(smtp_sink.messages, key=lambda m: str(m["To"]))
+    assert [m["To"] for m in mails] == sorted([agent.user.email, colleague.user.email])
+    assert all("Scanner jammed" in str(m["Subject"]) for m in mails)
+    [in_app] = rows(recipient=agent.user, channel="in_app")
+    assert ticket.reference in in_app.subject
+    assert "Scanner jammed" in in_app.subject
+
+    # Again, by the single-row task, the drain and the fan-out itself: nothing new.
+    assert notification_fan_out(alert.pk) == []
+    assert notification_deliver(alert.pk) == NotificationStatus.SENT
+    from notifications.tasks import deliver_many
+
+    deliver_many([alert.pk])
+    assert len(rows(recipient=agent.user)) == 2
+    assert len(rows(recipient=colleague.user)) == 2
+    to_agents = [m for m in smtp_sink.messages if m["To"] != "j@example.com"]
+    assert len(to_agents) == 2  # (the drain sent the customer's acknowledgement too)
+
+
+def test_a_department_alert_is_fanned_out_within_its_tenant(
+    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest
+) -> None:
+    from notifications.services import DEPARTMENT_ALERT, notification_fan_out
+    from tests.ticketing.factories import AgentFactory, DepartmentFactory
+
+    with schema_context(tenant_b.tenant.schema_name):
+        b_support = DepartmentFactory.create(name="Support")
+        b_agent = AgentFactory.create(departments=[b_support])
+        make_ticket(department=b_support, requester=CustomerFactory())
+        [b_alert] = rows(channel=DEPARTMENT_ALERT)
+    with schema_context(tenant_a.tenant.schema_name):
+        a_support = DepartmentFactory.create(name="Support")
+        a_agent = AgentFactory.create(departments=[a_support])
+        make_ticket(department=a_support, requester=CustomerFactory())
+        [a_alert] = rows(channel=DEPARTMENT_ALERT)
+        assert notification_fan_out(b_alert.pk) in ([], notification_fan_out(a_alert.pk))
+        assert {n.recipient_id for n in rows(channel="in_app")} == {a_agent.user_id}
+    with schema_context(tenant_b.tenant.schema_name):
+        assert not rows(channel="in_app")  # tenant A's fan-out wrote nothing here
+        notification_fan_out(b_alert.pk)
+        assert {n.recipient_id for n in rows(channel="in_app")} == {b_agent.user_id}
+
+
+def test_a_department_alert_waits_for_no_one_and_reaches_a_first_agent_at_once(
+    support: Department,
+) -> None:
+    from notifications.services import DEPARTMENT_ALERT
+    from tests.ticketing.factories import AgentFactory
+
+    make_ticket(department=support, requester=CustomerFactory())
+    assert not rows(channel=DEPARTMENT_ALERT)  # nobody works there yet
+    newcomer = AgentFactory.create()
+    newcomer.departments.add(support)  # the next ticket alerts the department's agent
+    make_ticket(department=support, requester=CustomerFactory())
+    assert rows(channel=DEPARTMENT_ALERT)
+    fan_out_department_alerts()
+    assert {n.channel for n in rows(recipient=newcomer.user)} == {"email", "in_app"}

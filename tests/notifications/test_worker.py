@@ -88,3 +88,68 @@ def test_redis_down_while_enqueuing_then_delivered_once_by_the_worker(
             Department.objects.filter(pk=department_id).delete()
 
         committed_by(tenant, clean_up)
+
+
+@pytest.mark.worker
+def test_the_worker_fans_a_department_alert_out_to_every_agent_once(
+    in_alpha: TenantUnderTest, smtp_sink: Sink, settings: Any
+) -> None:
+    """A new ticket nobody is assigned: the change writes one alert for the department,
+    the worker writes and sends a mail to each of its agents, once."""
+    from notifications.services import DEPARTMENT_ALERT
+    from tests.ticketing.factories import AgentFactory
+    from ticketing.models import Agent
+
+    tenant = in_alpha.tenant
+
+    def open_ticket() -> tuple[int, list[int]]:
+        department = Department.objects.create(name="Fan-out desk")
+        agents = [AgentFactory.create(departments=[department]) for _ in range(3)]
+        ticket = make_ticket(department=department, requester=CustomerFactory())
+        return int(ticket.pk), [agent.pk for agent in agents]
+
+    ticket_id, agent_ids = committed_by(tenant, open_ticket)  # its task is enqueued
+    emails = sorted(Agent.objects.filter(pk__in=agent_ids).values_list("user__email", flat=True))
+    worker = None
+    try:
+        worker = start_celery_worker(
+            queue="notifications",
+            include="tests.worker_tasks",
+            env={"EMAIL_URL": f"smtp://127.0.0.1:{settings.EMAIL_PORT}"},  # the sink
+        )
+
+        def agents_mailed() -> bool:
+            return sorted(m["To"] for m in smtp_sink.messages if m["To"] in emails) == emails
+
+        assert wait_for(agents_mailed, timeout=60), "the agents' alerts never went out"
+        redispatch_all.delay()  # a sent alert is never fanned out or sent again
+        assert not wait_for(
+            lambda: len([m for m in smtp_sink.messages if m["To"] in emails]) > len(emails),
+            timeout=3,
+        )
+        [alert] = Notification.objects.filter(ticket_id=ticket_id, channel=DEPARTMENT_ALERT)
+        assert alert.status == NotificationStatus.SENT
+        rows = Notification.objects.filter(ticket_id=ticket_id, recipient__email__in=emails)
+        assert sorted(rows.values_list("channel", flat=True)) == sorted(
+            ["email"] * 3 + ["in_app"] * 3
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+        def clean_up() -> None:
+            ticket = Ticket.objects.get(pk=ticket_id)
+            department_id, contact_id = ticket.department_id, ticket.requester_id
+            Notification.objects.filter(ticket_id=ticket_id).delete()
+            ticket.delete()
+            Contact.objects.filter(pk=contact_id).delete()
+            agents = Agent.objects.filter(pk__in=agent_ids)
+            user_ids = list(agents.values_list("user_id", flat=True))
+            agents.delete()
+            from accounts.models import User
+
+            User.objects.filter(pk__in=user_ids).delete()
+            Department.objects.filter(pk=department_id).delete()
+
+        committed_by(tenant, clean_up)

@@ -26,6 +26,7 @@ from ticketing.models import (
     Ticket,
     TicketStatus,
 )
+from ticketing.rows import row_insert
 from ticketing.services._common import ensure_not_locked_by_other, lock_ticket, now
 from ticketing.services.attachments import (
     attachments_attach,
@@ -69,7 +70,7 @@ def _message(
     at: Any,
     email_message_id: str = "",
 ) -> Message:
-    return Message.objects.create(
+    message = Message(
         ticket=ticket,
         kind=kind,
         body=body,
@@ -81,6 +82,8 @@ def _message(
         created_at=at,
         email_message_id=email_message_id,
     )
+    row_insert(message)
+    return message
 
 
 def reply_from_agent(

@@ -41,6 +41,7 @@ from ticketing.models import (
     TicketType,
 )
 from ticketing.models.tickets import OPEN_STATUSES
+from ticketing.rows import row_insert
 from ticketing.services._common import now, tenant_settings
 from ticketing.services.assignment import assignee_suggest
 from ticketing.services.attachments import (
@@ -274,7 +275,7 @@ def _ticket_insert(
                 _check_support_plan(product, requester, today=at.date())
         if assignee is not None:
             _check_explicit_assignee(assignee, by=created_by)
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             subject=subject,
             description=description,
             department=department,
@@ -300,6 +301,7 @@ def _ticket_insert(
             assignee=assignee,
             status=TicketStatus.OPEN if assignee is not None else TicketStatus.NEW,
         )
+        row_insert(ticket)
         if cc:
             ticket.cc_contacts.set(cc)
         if is_internal and created_by is not None:
