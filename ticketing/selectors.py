@@ -197,7 +197,7 @@ def contacts_lookup(*, query: str, limit: int = 20) -> QuerySet[Contact]:
     )
 
 
-def contact_ids_matching(*, query: str, limit: int) -> QuerySet[Contact]:
+def contact_ids_matching(*, query: str, limit: int) -> QuerySet[Any, Any]:
     """Ids of up to ``limit`` customers whose employee number, email or phone is
     ``query`` or whose name has its words as prefixes, as one lazy subquery (no look-up
     of its own, for conditions such as a ticket search's requester)."""
