@@ -33,8 +33,8 @@ def test_task_runs_in_the_tenant_it_was_enqueued_from(
     with schema_context(tenant_a.tenant.schema_name):
         record_visit.apply_async(args=(email,), queue=QUEUE)
 
-        def arrived() -> bool:
-            return User.objects.filter(email=email).exists()
+        def arrived() -> bool:  # the task writes the row, then the cache key
+            return User.objects.filter(email=email).exists() and bool(cache.get(f"visit:{email}"))
 
         assert wait_for(arrived, timeout=60), "the worker never ran the task"
         assert User.objects.get(email=email).full_name == "visited t_alpha"
