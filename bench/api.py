@@ -90,6 +90,7 @@ from controlplane.settings import *  # noqa: F403
 
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 ROOT_URLCONF = "bench_bare_urls"
+PUBLIC_SCHEMA_URLCONF = ROOT_URLCONF  # no tenant routing: one URL conf for every host
 # allauth refuses to start without its middleware; nothing here uses it.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("allauth")]  # noqa: F405
 '''
