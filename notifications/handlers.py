@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from tenants.redis_clients import redis_write_client
 from ticketing import events
 from ticketing.events import PublishedEvent
 
@@ -71,16 +72,11 @@ def _enqueue(notification_ids: list[int]) -> None:
 
 
 def _mark_pending(cache: Any) -> bool:
-    """``cache.add`` of the pending mark. On Redis, through one client kept per cache
-    backend: Django builds a new redis-py client (and its table of ~170 response
-    callbacks) for every call, which cost more than the round trip itself here."""
-    backend = getattr(cache, "_cache", None)
-    if backend is None or not hasattr(backend, "get_client"):
-        return bool(cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS))
-    client = backend.__dict__.get("_caseway_write_client")
+    """``cache.add`` of the pending mark; on Redis through the kept client (building
+    one per call cost more than the round trip here)."""
+    client = redis_write_client(cache)
     if client is None:
-        client = backend.get_client(write=True)
-        backend.__dict__["_caseway_write_client"] = client
+        return bool(cache.add(DRAIN_PENDING_KEY, 1, timeout=DRAIN_PENDING_SECONDS))
     key = cache.make_key(DRAIN_PENDING_KEY)
     return bool(client.set(key, 1, nx=True, ex=DRAIN_PENDING_SECONDS))
 

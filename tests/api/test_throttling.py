@@ -56,30 +56,48 @@ def test_one_tenants_traffic_does_not_count_against_another(
 def test_requests_pass_when_redis_cannot_be_reached(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, tenant_a: TenantUnderTest
 ) -> None:
-    from django.core.cache import cache
+    import redis
 
-    def unreachable(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("redis is down")
-
+    # A client whose pool points at a port nothing listens on.
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
     monkeypatch.setattr(ApiRateThrottle, "RATES", {"api_key": "1/min", "api_ip": "1/min"})
-    monkeypatch.setattr(cache._cache, "get_client", unreachable)  # type: ignore[attr-defined]
+    monkeypatch.setattr("api.throttling.redis_write_client", lambda cache: unreachable)
     assert [api.get("departments/").status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_one_redis_round_trip_checks_both_limits(
+def test_one_redis_command_counts_both_limits(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch, tenant_a: TenantUnderTest
+) -> None:
+    import redis
+
+    commands: list[object] = []
+    original = redis.Redis.execute_command
+
+    def counting(self: redis.Redis, *args: object, **options: object) -> object:
+        commands.append(args[0])
+        return original(self, *args, **options)
+
+    _from_one_fresh_address(api)
+    api.get("departments/")  # the script is loaded by now, whatever ran before
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    assert api.get("departments/").status_code == 200
+    assert commands.count("EVALSHA") == 1
+    assert not {"INCR", "EXPIRE", "MULTI", "EXEC"} & set(map(str, commands))
+
+
+def test_counters_expire_with_their_window(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, tenant_a: TenantUnderTest
 ) -> None:
     from django.core.cache import cache
 
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
-    pipelines: list[object] = []
-    original = type(client).pipeline
+    from tenants.redis_clients import redis_write_client
 
-    def counting(self: object, *args: object, **kwargs: object) -> object:
-        pipeline = original(self, *args, **kwargs)
-        pipelines.append(pipeline)
-        return pipeline
-
-    monkeypatch.setattr(type(client), "pipeline", counting)
+    monkeypatch.setattr(ApiRateThrottle, "RATES", {"api_key": "100/min", "api_ip": "100/hour"})
+    _from_one_fresh_address(api)
     assert api.get("departments/").status_code == 200
-    assert len(pipelines) == 1
+    address = api.client.defaults["REMOTE_ADDR"]
+    client = redis_write_client(cache)
+    assert client is not None
+    keys = [k.decode() for k in client.keys(f"*throttle:api_ip:3600:*:{address}")]
+    assert len(keys) == 1
+    assert 0 < client.ttl(keys[0]) <= 3601
