@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from api.renderers import ApiJSONRenderer
 from ticketing import errors as domain
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -38,7 +38,7 @@ DOMAIN_STATUS: dict[type[domain.TicketingError], int] = {
 }
 
 
-class ProblemJSONRenderer(JSONRenderer):
+class ProblemJSONRenderer(ApiJSONRenderer):
     media_type = PROBLEM_CONTENT_TYPE
 
 
