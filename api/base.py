@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from api.authentication import AgentSessionAuthentication, ApiKeyAuthentication
 from api.models import ApiKey, IdempotencyRecord
@@ -67,6 +68,38 @@ class TenantApiViewSet(viewsets.GenericViewSet):
         for name, values in request.query_params.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 raise ValidationError({name: [_("Null characters are not allowed.")]})
+
+    def finalize_response(
+        self, request: Request, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(self._release_rows)
+        return response
+
+    def _release_rows(self, response: Any) -> None:
+        """Once the body is written, let go of the rows it was written from.
+
+        DRF ties the view, its request, paginator and response, and each serializer
+        and its fields, into reference cycles, and a page's model instances hang from
+        them (the paginator's page; the serializer's instance, also kept in the
+        arguments it was built with, as is its list child's): they then outlive the
+        request until the cycle collector walks them all. Dropped here, they are freed
+        as the request ends; the cycles left hold a few dozen small objects.
+        (Returns None: a post-render callback's return value would replace the response.)
+        """
+        paginator = self.__dict__.get("_paginator")
+        if paginator is not None and hasattr(paginator, "page"):
+            paginator.page = None
+        data = getattr(response, "data", None)
+        # A page's rows are the "results" of the paginated body; other bodies are the
+        # serializer's output itself.
+        for output in (data, *(data.values() if isinstance(data, dict) else ())):
+            serializer = getattr(output, "serializer", None)
+            for rendered in (serializer, getattr(serializer, "child", None)):
+                if isinstance(rendered, BaseSerializer):
+                    rendered.instance = None
+                    rendered._args = ()  # type: ignore[attr-defined]  # from BaseSerializer.__new__
 
     @property
     def agent(self) -> Agent:
