@@ -22,6 +22,7 @@ print(json.dumps({
     "api_views": "api.v1.views" in sys.modules,
     "console_views": "frontend.console.views" in sys.modules,
     "collected": gc.collect(),
+    "threshold": gc.get_threshold()[0],
 }))
 """
 
@@ -36,8 +37,10 @@ def test_the_wsgi_module_loads_the_views_and_freezes() -> None:
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     assert probe["handler"] == "WSGIHandler"
     # Both URL confs were imported with the views they route to, before any request.
-    assert probe["api_views"] and probe["console_views"]
+    assert probe["api_views"]
+    assert probe["console_views"]
     # What was loaded sits in the permanent generation, out of the collector's walks;
     # what is allocated afterwards is collected as usual.
     assert probe["frozen"] > 10_000
     assert probe["collected"] >= 1
+    assert probe["threshold"] == 5000
