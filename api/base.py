@@ -69,9 +69,7 @@ class TenantApiViewSet(viewsets.GenericViewSet):
             if "\x00" in name or any("\x00" in value for value in values):
                 raise ValidationError({name: [_("Null characters are not allowed.")]})
 
-    def finalize_response(
-        self, request: Request, response: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(self._release_rows)
