@@ -7,8 +7,9 @@ a bare WSGI app: the same settings with only ``CommonMiddleware`` and a URL conf
 plain views — no DRF, no tenant routing (the view points the connection at the tenant's
 schema itself, once per connection). The bare views do the same ORM work by hand:
 
-* list: active tickets by priority then age, 50 rows, ``select_related`` of what the
-  API's rows show, serialised to the API's fields with ``json.dumps``;
+* list: the SQL of the API's first page (unmerged tickets, newest first, 51 rows for
+  50 and a "next" link, ``select_related`` of what the rows show), serialised to the
+  API's fields with ``json.dumps``;
 * create: the same ``ticket_create`` service the API calls, then the same reads (the
   ticket with its look-ups, and its SLA clocks, which a created ticket comes back with).
 
@@ -117,7 +118,6 @@ from django.utils import timezone
 
 from sla.selectors import ticket_clocks
 from ticketing.models import Agent, Contact, Department, Ticket
-from ticketing.models.tickets import ACTIVE_STATUSES
 from ticketing.selectors import joins_in_written_order
 from ticketing.services.tickets import ticket_create
 
@@ -189,13 +189,16 @@ def tickets(request):
         size = min(int(request.GET.get("page_size", 50)), 200)
         # Planned as the API plans it (joins in written order): the comparison isolates
         # the API layer, not the query planning both can use.
+        # The SQL the API sends: unmerged tickets, newest first, one row more than the
+        # page to know whether another page follows.
         with joins_in_written_order():
             rows = list(
-                Ticket.objects.filter(status__in=ACTIVE_STATUSES)
+                Ticket.objects.filter(merged_into__isnull=True)
                 .select_related(*RELATED)
-                .order_by("-priority_level", "created_at")[:size]
+                .order_by("-id")[: size + 1]
             )
-        return _json({"next": None, "previous": None, "results": [_row(t) for t in rows]})
+        more = f"?before={rows[size - 1].pk}" if len(rows) > size else None
+        return _json({"next": more, "previous": None, "results": [_row(t) for t in rows[:size]]})
     if request.method == "POST":
         data = json.loads(request.body)
         # The same service the API calls: the comparison isolates the API layer.
