@@ -97,7 +97,7 @@ class TenantApiViewSet(viewsets.GenericViewSet):
             for rendered in (serializer, getattr(serializer, "child", None)):
                 if isinstance(rendered, BaseSerializer):
                     rendered.instance = None
-                    rendered._args = ()  # type: ignore[attr-defined]  # from BaseSerializer.__new__
+                    rendered._args = ()  # kept by BaseSerializer.__new__
 
     @property
     def agent(self) -> Agent:
