@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -242,6 +243,9 @@ class Fixture:
     priority_id: int
     priority_level: int
     admin_user_id: int
+    #: A key of an agent (not an admin) who works ``department_id`` only.
+    agent_secret: str
+    department_ids: list[int]
     tickets: int
     seconds: float
 
@@ -256,14 +260,22 @@ def build_data(total: int) -> Fixture:
     from tenants.services import tenant_create
     from ticketing.models import Agent, Priority, Ticket
     from ticketing.models.tickets import FIRST_TICKET_NUMBER, TICKET_NUMBER_SEQUENCE
-    from ticketing.services.people import contact_create, department_create
+    from ticketing.services.people import agent_create, contact_create, department_create
 
     started = time.perf_counter()
     tenant = tenant_create(slug=SLUG, name="Bench API", admin_email=ADMIN_EMAIL).tenant
     with schema_context(tenant.schema_name):
-        department = department_create(name="Support")
+        # Four departments share the tickets; the agent's lists see a quarter of them.
+        departments = [
+            department_create(name=name) for name in ("Support", "Sales", "Billing", "Field")
+        ]
+        department = departments[0]
         admin = Agent.objects.get(user__email=ADMIN_EMAIL)
         key = api_key_create(actor=admin, name="bench", scopes=["read", "write"])
+        worker = agent_create(
+            email="agent@benchapi.example", full_name="Bench Agent", departments=[department]
+        )
+        agent_key = api_key_create(actor=admin, agent=worker, name="agent", scopes=["read"])
         contacts = [
             contact_create(full_name=f"Customer {i}", email=f"c{i}@benchapi.example")
             for i in range(CONTACTS)
@@ -286,7 +298,7 @@ def build_data(total: int) -> Fixture:
                         number=number,
                         subject=f"Ticket {i}: printer on floor {i % 9}",
                         description="The printer shows error 0x42 and stops.",
-                        department=department,
+                        department=departments[i % len(departments)],
                         priority=priority,
                         priority_level=priority.level,
                         status="open",
@@ -315,6 +327,8 @@ def build_data(total: int) -> Fixture:
         priority_id=default_priority.pk,
         priority_level=default_priority.level,
         admin_user_id=admin.user_id,
+        agent_secret=agent_key.secret,
+        department_ids=[d.pk for d in departments],
         tickets=count,
         seconds=time.perf_counter() - started,
     )
@@ -725,6 +739,17 @@ def main() -> None:
         help="API and bare alternate in this many rounds per scenario (6)",
     )
     parser.add_argument(
+        "--variant-runs",
+        type=int,
+        default=40,
+        help="requests per list variant in the in-process latency table (40)",
+    )
+    parser.add_argument(
+        "--lists-only",
+        action="store_true",
+        help="only the in-process table of list variants (no servers, no load)",
+    )
+    parser.add_argument(
         "--tool",
         choices=("auto", "wrk", "python"),
         default="auto",
@@ -758,6 +783,9 @@ def run(args: Any) -> None:
         f"tenant {SLUG} with {fixture.tickets:,} tickets, {CONTACTS} contacts "
         f"(bulk_create), set up in {fixture.seconds:.1f} s"
     )
+    if args.lists_only:
+        list_variants(fixture, args.variant_runs)
+        return
     with tempfile.TemporaryDirectory(prefix="caseway-bench-api-") as tmp:
         workdir = Path(tmp)
         write_bare_app(workdir)
@@ -783,6 +811,7 @@ def run(args: Any) -> None:
             for server in servers:
                 stop_server(server)
         sql_of_requests(fixture, workdir, create_body(fixture, fixture.contact_ids[0], 0))
+    list_variants(fixture, args.variant_runs)
     load = os.getloadavg()
     print(f"\nload average at end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
@@ -943,6 +972,82 @@ def measure(args: Any, tool: LoadTool, fixture: Fixture, api: Server, bare: Serv
     failures = sum(r.errors + r.bad_status for r in [*loaded.values(), *single.values()])
     if failures:
         print(f"WARNING: {failures} failed requests; see the errors column")
+
+
+# --- Other lists a CRM asks for (in process) -------------------------------------------
+
+
+def list_variants(fixture: Fixture, runs: int) -> None:
+    """p50/p95 of the ticket list with the orderings and filters a CRM uses, as the admin
+    key and as an agent who sees one department of four; one request at a time, in
+    process (the servers' figures above are for the default list)."""
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    week_ago = quote((timezone.now() - timedelta(days=7)).isoformat())
+    variants = [
+        ("newest first (default)", ""),
+        ("second page (the first's next link)", "next"),
+        ("ordering=-updated_at", "ordering=-updated_at"),
+        ("ordering=created_at", "ordering=created_at"),
+        ("CRM sync: updated_after=<7 days ago>&ordering=updated_at",
+         f"updated_after={week_ago}&ordering=updated_at"),
+        ("status=open", "status=open"),
+        (f"department=<one of {len(fixture.department_ids)}>",
+         f"department={fixture.department_ids[1]}"),
+        ("priority=<one of 5>", f"priority={fixture.priority_id}"),
+        ("requester=<one of the contacts>", f"requester={fixture.contact_ids[7]}"),
+        ("q=jammed (a word in no ticket)", "q=jammed"),
+        ("q=printer (a word in every ticket)", "q=printer"),
+    ]  # fmt: skip
+    rows = []
+    worst = 0.0
+    for who, secret in (("admin", fixture.secret), ("agent", fixture.agent_secret)):
+        client = Client(HTTP_HOST=fixture.host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        for label, query in variants:
+            if query == "next":
+                first = client.get(API_LIST).json()
+                path = first["next"].split("://", 1)[-1].split("/", 1)[-1]
+                path = "/" + path
+            else:
+                path = f"{API_LIST}&{query}" if query else API_LIST
+            for _ in range(3):
+                response = client.get(path)  # warm
+            if response.status_code != 200:
+                raise SystemExit(f"{who} {label}: HTTP {response.status_code}")
+            found = len(response.json()["results"])
+            times: list[float] = []
+            sql: list[float] = []
+
+            def timer(execute: Any, statement: str, params: Any, many: bool, ctx: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return execute(statement, params, many, ctx)
+                finally:
+                    sql.append(time.perf_counter() - started)  # noqa: B023
+
+            with connection.execute_wrapper(timer):
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    client.get(path)
+                    times.append((time.perf_counter() - started) * 1e3)
+            p95 = percentile(times, 95)
+            worst = max(worst, p95)
+            rows.append([
+                who, label, found, f"{percentile(times, 50):.1f}", f"{p95:.1f}",
+                f"{sum(sql) / runs * 1e3:.1f}",
+            ])  # fmt: skip
+    print_table(
+        f"Ticket lists at {fixture.tickets:,} tickets, 50 rows a page "
+        f"(in process, {runs} requests each, one at a time)",
+        ["key", "list", "rows", "p50 ms", "p95 ms", "SQL ms"],
+        rows,
+    )
+    print(
+        f"slowest p95 {worst:.1f} ms (target for a 50-row list under {P95_TARGET_MS:g} ms: "
+        f"{verdict(worst < P95_TARGET_MS)})"
+    )
 
 
 if __name__ == "__main__":

@@ -241,6 +241,9 @@ class Ticket(models.Model):
                 fields=["department", "status", "created_at"], name="ticket_department_status"
             ),
             models.Index(fields=["requester", "status"], name="ticket_requester_status"),
+            # Lists by last change: the API's ordering=updated_at and a CRM's sync
+            # (updated_after=<its last sync>) read a page from here, not a sort of all.
+            models.Index(fields=["updated_at"], name="ticket_updated"),
             GinIndex(fields=["tags"], name="ticket_tags"),
             GinIndex(fields=["search_vector"], name="ticket_search"),
             # Reports read resolved tickets by resolution time.
