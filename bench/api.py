@@ -2,7 +2,7 @@
 
 Builds one tenant with N tickets (default 100,000, bulk-inserted: creating them through
 the services is what bench/ticketing.py measures), then serves the project with gunicorn
-(``infra/gunicorn.conf.py``, 2 workers, bound to 127.0.0.1) and, on a second port,
+(``infra/gunicorn.conf.py``, 2 sync workers, bound to 127.0.0.1) and, on a second port,
 a bare WSGI app: the same settings with only ``CommonMiddleware`` and a URL conf of two
 plain views — no DRF, no tenant routing (the view points the connection at the tenant's
 schema itself, once per connection). The bare views do the same ORM work by hand:
@@ -393,6 +393,12 @@ def start_server(
         str(WORKERS),
         "--max-requests",
         "0",
+        # Sync workers take each request from the shared socket when free. The deployed
+        # gthread class keeps a connection on the worker that accepted it: with wrk's
+        # few keep-alive connections, one worker could hold three or all four of them
+        # while the other idled, and a round's throughput swung by 2x either way.
+        "--worker-class",
+        "sync",
         "--chdir",
         str(ROOT),
     ]
@@ -797,8 +803,9 @@ def run(args: Any) -> None:
             )
         print(f"load tool: {tool.name} ({tool.note})")
         print(
-            f"servers: gunicorn, {WORKERS} sync workers each, infra/gunicorn.conf.py, "
-            "bind 127.0.0.1, max_requests off; all traffic to 127.0.0.1"
+            f"servers: gunicorn, {WORKERS} sync workers each (no keep-alive: every request "
+            "goes to a free worker), infra/gunicorn.conf.py otherwise, bind 127.0.0.1, "
+            "max_requests off; all traffic to 127.0.0.1"
         )
         servers: list[Server] = []
         try:
