@@ -78,10 +78,13 @@ class TicketViewSet(TenantApiViewSet):
             tickets = tickets.filter(updated_at__gte=updated_after)
         if updated_before:
             tickets = tickets.filter(updated_at__lt=updated_before)
-        own_columns = not text.strip() and "organization" not in filters
         # The console's full-text search (replies and notes too, Persian and Chinese
-        # rules), unranked: the cursor pages keep their own order.
-        return search.tickets_matching(tickets, text), own_columns
+        # rules), unranked: the cursor pages keep their own order. A word in many
+        # tickets is checked row by row along the list's order (the ticket's own
+        # columns, as far as planning goes); a rarer one is found through the index.
+        broad = bool(text.strip()) and search.matches_broadly(text)
+        own_columns = (not text.strip() or broad) and "organization" not in filters
+        return search.tickets_matching(tickets, text, broad=broad), own_columns
 
     def _ticket(self, pk: Any) -> Ticket:
         # Found by its id, then its look-ups by theirs: see joins_in_written_order.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework import serializers
@@ -67,7 +68,19 @@ def test_q_in_persian_polish_and_chinese(api: ApiClient, support: Department) ->
     assert _subjects(api, q="印机坏") == ["打印机坏了"]
 
 
-def test_q_pages_through_every_match(api: ApiClient, support: Department) -> None:
+@pytest.fixture(params=["index", "walk"])
+def match_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Rare words are found through the GIN indexes; words in many of the newest tickets
+    by walking the list (``ticketing.search.matches_broadly``): both, for each test."""
+    from ticketing import search
+
+    if request.param == "walk":  # one match among the newest ten is "broad"
+        monkeypatch.setattr(search, "BROAD_MATCH_SAMPLE", 10)
+        monkeypatch.setattr(search, "BROAD_MATCH_SHARE", 0.1)
+    return str(request.param)
+
+
+def test_q_pages_through_every_match(api: ApiClient, support: Department, match_path: str) -> None:
     for index in range(5):
         make_ticket(department=support, subject=f"Toner {index}")
     make_ticket(department=support, subject="Paper jam")
@@ -92,7 +105,7 @@ def test_q_with_nothing_searchable_is_an_empty_page_not_an_error(
 
 
 def test_q_finds_only_what_the_key_may_see(
-    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest, api: ApiClient
+    tenant_a: TenantUnderTest, tenant_b: TenantUnderTest, api: ApiClient, match_path: str
 ) -> None:
     with schema_context(tenant_b.tenant.schema_name):
         make_ticket(subject="Kernel panic in bravo")

@@ -254,3 +254,40 @@ def test_a_narrow_scope_finds_its_older_matches_past_other_departments_recent_on
     # the reply and the subject match in the same slice: one candidate, not two
     assert _search(agent, "toner") == [mine_new, mine_old]
     assert _search(agent, "toner leaks") == [mine_old]
+
+
+def test_broad_words_are_walked_and_find_what_the_index_finds(
+    support: Department, engineering: Department, agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API's unranked matches: a word in many of the newest tickets is checked row by
+    row along the list's order, a rarer one found through the GIN indexes; both give the
+    same tickets (replies and notes, the ticket number, the agent's scope included)."""
+    from ticketing import permissions, search, selectors
+
+    # Broad: in the own text of two of the newest ten tickets.
+    monkeypatch.setattr(search, "BROAD_MATCH_SAMPLE", 10)
+    monkeypatch.setattr(search, "BROAD_MATCH_SHARE", 0.2)
+    in_subject = make_ticket(department=support, subject="Printer jams")
+    in_reply = make_ticket(department=support, subject="Cannot log in")
+    reply_from_customer(ticket=in_reply, contact=in_reply.requester, body="the printer too")
+    in_note = make_ticket(department=support, subject="Slow laptop")
+    note_add(ticket=in_note, agent=agent, body="printer driver?")
+    hidden = make_ticket(department=engineering, subject="Printer in the lab")
+    make_ticket(department=support, subject="Password reset")
+    assert not permissions.can_view(agent, hidden)
+
+    def found(text: str, *, broad: bool) -> list[int]:
+        tickets = selectors.ticket_list(agent=agent).order_by("-id")
+        return [t.pk for t in search.tickets_matching(tickets, text, broad=broad)]
+
+    expected = sorted([in_subject.pk, in_reply.pk, in_note.pk], reverse=True)
+    assert found("printer", broad=False) == expected
+    assert found("printer", broad=True) == expected
+    number = f"#{in_note.number}"
+    assert found(number, broad=True) == found(number, broad=False) == [in_note.pk]
+    assert found("xylophone", broad=True) == found("xylophone", broad=False) == []
+
+    assert search.matches_broadly("printer")  # two subjects (one hidden from the agent)
+    assert not search.matches_broadly("xylophone")
+    assert not search.matches_broadly("password")  # one of the newest ten: not two
+    assert not search.matches_broadly("   ")
