@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,25 @@ def live_port(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
             raise server.error
     yield server.port
     server.terminate()
+    with django_db_blocker.unblock():
+        _wait_for_request_threads_to_disconnect()
     connections.close_all()
+
+
+def _wait_for_request_threads_to_disconnect(timeout: float = 5.0) -> None:
+    """The server's request threads are daemons that ``terminate()`` does not join: one
+    that served a keep-alive connection may still hold its database session when the
+    test database is dropped ("being accessed by other users"). Wait for them to close
+    it, then end what is left."""
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(f"SELECT count(*) {others}")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
 @pytest.fixture(scope="session", autouse=True)
