@@ -4,6 +4,7 @@ and it is delivered over SMTP exactly once."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from kombu.exceptions import OperationalError
 
 from notifications.models import Notification, NotificationStatus
 from notifications.tasks import deliver_many, redispatch_all
+from tenants.models import Tenant
 from tests.conftest import TenantUnderTest
 from tests.smtp import Sink
 from tests.support import start_celery_worker, wait_for
@@ -75,19 +77,7 @@ def test_redis_down_while_enqueuing_then_delivered_once_by_the_worker(
         assert mail["To"] == ADDRESS
         assert Notification.objects.get(pk=row.pk).attempts == 1
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=20)
-
-        def clean_up() -> None:
-            ticket = Ticket.objects.get(pk=ticket_id)
-            department_id, contact_id = ticket.department_id, ticket.requester_id
-            Notification.objects.filter(ticket_id=ticket_id).delete()
-            ticket.delete()
-            Contact.objects.filter(pk=contact_id).delete()
-            Department.objects.filter(pk=department_id).delete()
-
-        committed_by(tenant, clean_up)
+        _stop_and_clean_up(worker, tenant, ticket_id)
 
 
 @pytest.mark.worker
@@ -134,22 +124,34 @@ def test_the_worker_fans_a_department_alert_out_to_every_agent_once(
             ["email"] * 3 + ["in_app"] * 3
         )
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=20)
+        _stop_and_clean_up(worker, tenant, ticket_id, agent_ids)
 
-        def clean_up() -> None:
-            ticket = Ticket.objects.get(pk=ticket_id)
-            department_id, contact_id = ticket.department_id, ticket.requester_id
-            Notification.objects.filter(ticket_id=ticket_id).delete()
-            ticket.delete()
-            Contact.objects.filter(pk=contact_id).delete()
-            agents = Agent.objects.filter(pk__in=agent_ids)
-            user_ids = list(agents.values_list("user_id", flat=True))
-            agents.delete()
-            from accounts.models import User
 
-            User.objects.filter(pk__in=user_ids).delete()
-            Department.objects.filter(pk=department_id).delete()
+def _stop_and_clean_up(
+    worker: subprocess.Popen[bytes] | None,
+    tenant: Tenant,
+    ticket_id: int,
+    agent_ids: list[int] | None = None,
+) -> None:
+    """Stop the worker, then delete what the test committed (these tests run outside the
+    per-test transaction, so nothing rolls back on its own)."""
+    from accounts.models import User
+    from ticketing.models import Agent
 
-        committed_by(tenant, clean_up)
+    if worker is not None:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+    def clean_up() -> None:
+        ticket = Ticket.objects.get(pk=ticket_id)
+        department_id, contact_id = ticket.department_id, ticket.requester_id
+        Notification.objects.filter(ticket_id=ticket_id).delete()
+        ticket.delete()
+        Contact.objects.filter(pk=contact_id).delete()
+        agents = Agent.objects.filter(pk__in=agent_ids or [])
+        user_ids = list(agents.values_list("user_id", flat=True))
+        agents.delete()
+        User.objects.filter(pk__in=user_ids).delete()
+        Department.objects.filter(pk=department_id).delete()
+
+    committed_by(tenant, clean_up)
